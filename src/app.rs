@@ -1,0 +1,456 @@
+//! The check pipeline as five small steps: load → select → resolve → check → render.
+//!
+//! Everything that can be wrong with the invocation or the config is found before the first
+//! request is sent: a usage or configuration problem is exit 2 with nothing sent.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use crate::check::{self, Live, Options};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Format};
+use crate::config::{self, Account, Config, Env};
+use crate::credential::{self, Source};
+use crate::http::{self, Clients, Limits};
+use crate::profile::{AccountResult, Status};
+use crate::provider::{self, Settings};
+use crate::render::{self, RenderOptions};
+
+/// The process exit codes of SPEC §5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Verified = 0,
+    Rejected = 1,
+    Usage = 2,
+    Unknown = 3,
+}
+
+/// A problem found before anything was sent: printed, then exit 2.
+#[derive(Debug)]
+pub struct UsageError(pub Vec<String>);
+
+impl<E: std::fmt::Display> From<E> for UsageError {
+    fn from(error: E) -> Self {
+        UsageError(vec![error.to_string()])
+    }
+}
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(vec![message.into()])
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_RETRIES: u32 = 2;
+const DEFAULT_JOBS: usize = 16;
+
+/// Runs the checks selected by `args`.
+pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
+    let args = &cli.check;
+    for field in &args.fields {
+        if !crate::profile::is_known_field(field) {
+            return Err(usage(format!(
+                "--field {field}: unknown field (e.g. profile.email, profile.organizations.0.role, status)"
+            )));
+        }
+    }
+    let env = Env::from_process();
+    let config = config::load(cli.config.as_deref(), &env)?;
+    let options = Options {
+        raw: args.raw,
+        show_pii: args.show_pii,
+        min_validity: args.min_validity,
+        expect: args.expect.clone(),
+    };
+    let accounts = if args.input.is_some() {
+        vec![input_account(&config, args)?]
+    } else {
+        select(&config, args)?
+    };
+    let problems: Vec<String> = accounts
+        .iter()
+        .flat_map(|a| a.problems.iter().map(ToString::to_string))
+        .collect();
+    if !problems.is_empty() {
+        return Err(UsageError(problems));
+    }
+    let output = Output::new(args, &config)?;
+    init_logging(
+        args.verbose,
+        std::io::stderr().is_terminal() && output.color,
+    );
+
+    let results = match &args.input {
+        Some(input) => {
+            let body = read_input(input)?;
+            let status = args.input_status.unwrap_or(200);
+            vec![check::offline(&accounts[0], &body, status, &options)]
+        }
+        None => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(check_all(&config, accounts, args, &options))?
+        }
+    };
+    output.emit(&results, args.all || results.len() != 1);
+    Ok(exit_code(&results))
+}
+
+/// Outcome precedence: any rejection (1), then any could-not-tell (3), else 0.
+pub fn exit_code(results: &[AccountResult]) -> Exit {
+    if results.iter().any(|r| r.status == Status::Rejected) {
+        Exit::Rejected
+    } else if results.iter().any(|r| r.status == Status::Error) {
+        Exit::Unknown
+    } else {
+        Exit::Verified
+    }
+}
+
+/// `-p`, `-a` and `--all`, combined, in configuration order.
+fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError> {
+    let accounts = &config.accounts;
+    let file = config
+        .file
+        .as_ref()
+        .unwrap_or(&config.path)
+        .display()
+        .to_string();
+    let mut chosen = vec![false; accounts.len()];
+    let mut errors = Vec::new();
+    if args.all {
+        if accounts.is_empty() {
+            errors.push(format!(
+                "--all: no accounts configured: add one to {file} (`whoami init`) or set WHOAMI_<PROVIDER>_TOKEN"
+            ));
+        }
+        chosen.iter_mut().for_each(|c| *c = true);
+    }
+    for p in &args.providers {
+        if let Some(i) = accounts.iter().position(|a| &a.name == p) {
+            chosen[i] = true;
+            continue;
+        }
+        let mut any = false;
+        for (i, account) in accounts.iter().enumerate() {
+            if account.provider.id() == p {
+                chosen[i] = true;
+                any = true;
+            }
+        }
+        if !any {
+            let what = match provider::find(p) {
+                Some(_) => String::new(),
+                None => {
+                    let suggestion = config::suggest(p, &provider::ids())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    format!(
+                        " `{p}` is not a provider{suggestion}; known providers: {}.",
+                        provider::ids().join(", ")
+                    )
+                }
+            };
+            errors.push(format!(
+                "-p {p}: no account named `{p}` and none of provider `{p}`.{what} Set {} or add [{p}] to {file}",
+                config::env_var_name(p, "token")
+            ));
+        }
+    }
+    for a in &args.accounts {
+        match accounts.iter().position(|x| &x.name == a) {
+            Some(i) => chosen[i] = true,
+            None => {
+                let names: Vec<&str> = accounts.iter().map(|x| x.name.as_str()).collect();
+                let suggestion = config::suggest(a, &names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                errors.push(format!(
+                    "-a {a}: no account named `{a}` in {file}{suggestion}"
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(UsageError(errors));
+    }
+    let selected: Vec<Account> = accounts
+        .iter()
+        .zip(&chosen)
+        .filter(|(_, c)| **c)
+        .map(|(a, _)| a.clone())
+        .collect();
+    if args.base_url.is_some() && selected.len() != 1 {
+        return Err(usage(format!(
+            "--base-url needs exactly one selected account ({} selected)",
+            selected.len()
+        )));
+    }
+    Ok(selected
+        .into_iter()
+        .map(|mut a| {
+            if let Some(url) = &args.base_url {
+                a.base_url = Some(url.trim_end_matches('/').to_string());
+                a.problems
+                    .retain(|p| !p.message.contains("base_url is required"));
+            }
+            a
+        })
+        .collect())
+}
+
+/// The account whose settings interpret an `--input` body: the `-a` account, the account
+/// named after `-p`, or a bare account of that provider. No credential is needed.
+fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, UsageError> {
+    if args.all || args.providers.len() + args.accounts.len() != 1 {
+        return Err(usage("--input needs exactly one -p PROVIDER or -a ACCOUNT"));
+    }
+    let mut account = match (args.providers.first(), args.accounts.first()) {
+        (_, Some(name)) => config
+            .accounts
+            .iter()
+            .find(|a| &a.name == name)
+            .cloned()
+            .ok_or_else(|| usage(format!("-a {name}: no account named `{name}`")))?,
+        (Some(p), None) => match config.accounts.iter().find(|a| &a.name == p) {
+            Some(a) => a.clone(),
+            None => {
+                let provider = provider::find(p).ok_or_else(|| {
+                    usage(format!(
+                        "-p {p}: unknown provider; known providers: {}",
+                        provider::ids().join(", ")
+                    ))
+                })?;
+                Account {
+                    name: p.clone(),
+                    provider,
+                    base_url: None,
+                    token: None,
+                    ca_cert: None,
+                    timeout: None,
+                    settings: Settings::default(),
+                    at: None,
+                    problems: Vec::new(),
+                }
+            }
+        },
+        (None, None) => unreachable!("checked above"),
+    };
+    // Offline: a missing base URL or credential does not matter.
+    account
+        .problems
+        .retain(|p| !p.message.contains("base_url is required"));
+    Ok(account)
+}
+
+fn read_input(input: &str) -> Result<Vec<u8>, UsageError> {
+    use std::io::Read;
+    let mut body = Vec::new();
+    let result = if input == "-" {
+        std::io::stdin()
+            .lock()
+            .take(http::MAX_BODY as u64 + 1)
+            .read_to_end(&mut body)
+    } else {
+        std::fs::File::open(input)
+            .and_then(|f| f.take(http::MAX_BODY as u64 + 1).read_to_end(&mut body))
+    };
+    result.map_err(|e| usage(format!("--input {input}: {}", e.kind())))?;
+    if body.len() > http::MAX_BODY {
+        return Err(usage(format!("--input {input}: larger than 8 MiB")));
+    }
+    Ok(body)
+}
+
+/// Resolves every credential first (a problem is exit 2 with nothing sent), then checks the
+/// accounts concurrently, at most `--jobs` at once, keeping configuration order.
+async fn check_all(
+    config: &Config,
+    accounts: Vec<Account>,
+    args: &CheckArgs,
+    options: &Options,
+) -> Result<Vec<AccountResult>, UsageError> {
+    let resolved = futures_util::future::join_all(accounts.iter().map(|account| async move {
+        match &account.token {
+            None => Err(config::missing_token(account).to_string()),
+            Some(source) => credential::resolve(source)
+                .await
+                .map_err(|e| format!("account `{}`: {e}", account.name)),
+        }
+    }))
+    .await;
+    let mut errors = Vec::new();
+    let mut credentials = Vec::new();
+    for r in resolved {
+        match r {
+            Ok(c) => credentials.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(UsageError(errors));
+    }
+    warn_permissions(&accounts);
+
+    let mut clients = Clients::default();
+    let mut jobs = Vec::with_capacity(accounts.len());
+    for (account, credential) in accounts.iter().zip(credentials) {
+        let base = account.effective_base_url().unwrap_or_default();
+        let path = account
+            .provider
+            .request(&account.settings, &credential.secret)
+            .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?
+            .path;
+        let url = http::endpoint(base, path)
+            .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?;
+        if url.scheme() == "http" && !http::is_loopback(&url) {
+            eprintln!(
+                "whoami: warning: account `{}` uses plain http:// to {}: the credential travels unencrypted",
+                account.name,
+                url.host_str().unwrap_or("?")
+            );
+        }
+        let client = clients.get(account.ca_cert.as_deref())?;
+        let limits = Limits {
+            timeout: args
+                .timeout
+                .or(account.timeout)
+                .or(config.defaults.timeout)
+                .unwrap_or(DEFAULT_TIMEOUT),
+            retries: args
+                .retries
+                .or(config.defaults.retries)
+                .unwrap_or(DEFAULT_RETRIES),
+        };
+        jobs.push(Live {
+            client,
+            url,
+            credential,
+            limits,
+        });
+    }
+    let parallel = args
+        .jobs
+        .map(|j| j as usize)
+        .or(config.defaults.jobs)
+        .unwrap_or(DEFAULT_JOBS);
+    let results = futures_util::stream::iter(accounts.iter().zip(&jobs))
+        .map(|(account, job)| check::live(account, job, options))
+        .buffered(parallel)
+        .collect()
+        .await;
+    Ok(results)
+}
+
+/// One warning per file when an inline secret or a credential file is readable by others.
+fn warn_permissions(accounts: &[Account]) {
+    use std::collections::BTreeSet;
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = BTreeSet::new();
+    for account in accounts {
+        match &account.token {
+            Some(Source::Inline { at, .. }) => {
+                files.insert((at.file.clone(), "holds an inline secret"))
+            }
+            Some(Source::File { path, .. }) => files.insert((path.clone(), "holds a credential")),
+            _ => false,
+        };
+    }
+    for (file, what) in files {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "whoami: warning: {} {what} and is readable by group or others (mode {:o}); run: chmod 600 {}",
+                file.display(),
+                mode & 0o777,
+                file.display()
+            );
+        }
+    }
+}
+
+/// Where and how results are written.
+struct Output {
+    format: Format,
+    fields: Vec<String>,
+    quiet: bool,
+    color: bool,
+}
+
+impl Output {
+    fn new(args: &CheckArgs, config: &Config) -> Result<Output, UsageError> {
+        let format = match (args.output, config.defaults.output.as_deref()) {
+            (Some(f), _) => f,
+            (None, Some("json")) => Format::Json,
+            (None, Some("yaml")) => Format::Yaml,
+            _ => Format::Table,
+        };
+        let choice = args
+            .color
+            .unwrap_or(match config.defaults.color.as_deref() {
+                Some("always") => ColorChoice::Always,
+                Some("never") => ColorChoice::Never,
+                _ => ColorChoice::Auto,
+            });
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        Ok(Output {
+            format,
+            fields: args.fields.clone(),
+            quiet: args.quiet,
+            color,
+        })
+    }
+
+    fn emit(&self, results: &[AccountResult], as_list: bool) {
+        if self.quiet {
+            let mut err = std::io::stderr().lock();
+            for r in results.iter().filter(|r| r.status != Status::Ok) {
+                let message = r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
+                let _ = writeln!(
+                    err,
+                    "{}: {}: {}",
+                    r.account,
+                    r.status.as_str(),
+                    crate::sanitize::terminal(message)
+                );
+            }
+            return;
+        }
+        let options = RenderOptions {
+            format: self.format,
+            fields: self.fields.clone(),
+            as_list,
+            color: self.color,
+            terminal: std::io::stdout().is_terminal(),
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = render::render(results, &options, &mut out).and_then(|()| out.flush());
+    }
+}
+
+fn init_logging(verbose: u8, ansi: bool) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(ansi)
+        .with_max_level(level)
+        .try_init();
+}

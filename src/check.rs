@@ -1,0 +1,325 @@
+//! One account, checked: request → answer → classified result (SPEC §4–5).
+//!
+//! The classification lives here, once, for every provider: the status decides unless the
+//! provider's body rules say otherwise. A failure to get an answer (timeout, refused, TLS) is
+//! always `error`, never `rejected`: not knowing is not a verdict.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, Url};
+use serde_json::Value;
+
+use crate::config::Account;
+use crate::credential::Credential;
+use crate::http::{self, Failure, Limits, Outcome};
+use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
+use crate::redact::{self, Redactor};
+use crate::sanitize;
+
+/// How many characters of an unexpected body an error quotes.
+const QUOTE_LIMIT: usize = 200;
+
+/// What the user asked for that shapes every result.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub raw: bool,
+    pub show_pii: bool,
+    pub min_validity: Option<Duration>,
+    pub expect: Vec<(String, String)>,
+}
+
+/// A live check: everything resolved, nothing sent yet.
+pub struct Live {
+    pub client: Client,
+    pub url: Url,
+    pub credential: Credential,
+    pub limits: Limits,
+}
+
+/// Checks one account against its provider.
+pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountResult {
+    let provider = account.provider;
+    let redactor = Redactor {
+        secret_fields: provider.secret_fields(),
+        credential: Some(job.credential.secret.expose()),
+        show_pii: options.show_pii,
+    };
+    let mut result = AccountResult {
+        account: account.name.clone(),
+        provider: provider.id().to_string(),
+        endpoint: Some(redactor.text(job.url.as_str())),
+        status: Status::Error,
+        http_status: None,
+        elapsed_ms: None,
+        credential: Some(job.credential.info.clone()),
+        profile: None,
+        error: None,
+        raw: None,
+    };
+    let started = Instant::now();
+    let request = match provider.request(&account.settings, &job.credential.secret) {
+        Ok(request) => request,
+        Err(e) => {
+            result.error = Some(ResultError {
+                kind: ErrorKind::UnexpectedResponse,
+                message: e.to_string(),
+            });
+            return result;
+        }
+    };
+    let outcome = http::send(&job.client, &job.url, &request, job.limits, &redactor).await;
+    result.elapsed_ms = Some(started.elapsed().as_millis() as u64);
+    match outcome {
+        Outcome::Reply(reply) => {
+            result.http_status = Some(reply.status.as_u16());
+            let answer = Answer {
+                status: reply.status.as_u16(),
+                content_type: reply.content_type.as_deref(),
+                location: reply.location.as_deref(),
+                retry_after: reply.retry_after.is_some(),
+                body: &reply.body,
+            };
+            interpret(account, &answer, &redactor, options, &mut result);
+        }
+        Outcome::Failed(failure) => {
+            let (kind, message, status) = failure_kind(&failure);
+            result.http_status = status;
+            result.error = Some(ResultError {
+                kind,
+                message: redactor.text(&message),
+            });
+        }
+    }
+    gates(&mut result, job.credential.expires_at, options);
+    result
+}
+
+/// Interprets a saved body (`--input`) exactly as a live answer with that status.
+pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -> AccountResult {
+    let redactor = Redactor {
+        secret_fields: account.provider.secret_fields(),
+        credential: None,
+        show_pii: options.show_pii,
+    };
+    let mut result = AccountResult {
+        account: account.name.clone(),
+        provider: account.provider.id().to_string(),
+        endpoint: None,
+        status: Status::Error,
+        http_status: Some(status),
+        elapsed_ms: None,
+        credential: None,
+        profile: None,
+        error: None,
+        raw: None,
+    };
+    let answer = Answer {
+        status,
+        content_type: None,
+        location: None,
+        retry_after: false,
+        body,
+    };
+    interpret(account, &answer, &redactor, options, &mut result);
+    gates(&mut result, None, options);
+    result
+}
+
+fn failure_kind(failure: &Failure) -> (ErrorKind, String, Option<u16>) {
+    match failure {
+        Failure::Timeout(limit) if !limit.is_zero() => (
+            ErrorKind::Timeout,
+            format!(
+                "no complete answer within {}",
+                humantime::format_duration(*limit)
+            ),
+            None,
+        ),
+        Failure::Timeout(_) => (ErrorKind::Timeout, "the request timed out".into(), None),
+        Failure::Connect(m) => (ErrorKind::Connect, format!("could not connect: {m}"), None),
+        Failure::Tls(m) => (ErrorKind::Tls, format!("TLS failed: {m}"), None),
+        Failure::TooLarge { status } => (
+            ErrorKind::TooLarge,
+            format!("HTTP {status}: the body is larger than 8 MiB; refused"),
+            Some(*status),
+        ),
+        Failure::RateLimited {
+            status,
+            retry_after,
+        } => (
+            ErrorKind::RateLimited,
+            format!(
+                "HTTP {status}: rate limited; the server asks to retry after {}s (more than we wait)",
+                retry_after.as_secs()
+            ),
+            Some(*status),
+        ),
+    }
+}
+
+struct Answer<'a> {
+    status: u16,
+    content_type: Option<&'a str>,
+    location: Option<&'a str>,
+    retry_after: bool,
+    body: &'a [u8],
+}
+
+/// Classifies an answer: the provider's body rules first, then the shared status rules.
+fn interpret(
+    account: &Account,
+    answer: &Answer<'_>,
+    redactor: &Redactor<'_>,
+    options: &Options,
+    result: &mut AccountResult,
+) {
+    let provider = account.provider;
+    let status = answer.status;
+    let body: Option<Value> = serde_json::from_slice(answer.body).ok();
+    let redacted = body.clone().map(|mut b| {
+        redactor.value(&mut b);
+        b
+    });
+    if options.raw {
+        result.raw = Some(redacted.clone().unwrap_or_else(|| {
+            Value::String(redactor.text(&String::from_utf8_lossy(answer.body)))
+        }));
+    }
+    let kind = match provider.rejection(status, body.as_ref()) {
+        Some(kind) => kind,
+        None => match status {
+            200..=299 => match body
+                .as_ref()
+                .and_then(|b| provider.normalize(b, &account.settings))
+            {
+                Some(profile) => {
+                    result.status = Status::Ok;
+                    result.profile = Some(protect(profile, redactor));
+                    return;
+                }
+                None => ErrorKind::UnexpectedResponse,
+            },
+            300..=399 => ErrorKind::Redirect,
+            401 => ErrorKind::InvalidCredential,
+            403 => ErrorKind::Forbidden,
+            429 => ErrorKind::RateLimited,
+            503 if answer.retry_after => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::ServerError,
+            _ => ErrorKind::UnexpectedResponse,
+        },
+    };
+    let message = match kind {
+        ErrorKind::Redirect => format!(
+            "HTTP {status}: redirect to {} not followed (the credential would travel with it); set base_url to the final address",
+            answer
+                .location
+                .map(|l| sanitize::terminal(&redactor.text(l)))
+                .unwrap_or_else(|| "(no Location)".into())
+        ),
+        ErrorKind::UnexpectedResponse if (200..300).contains(&status) => format!(
+            "expected a {} profile, got HTTP {status} ({}): {}",
+            provider.name(),
+            describe_type(answer.content_type),
+            quote(answer.body, redacted.as_ref(), redactor)
+        ),
+        _ => {
+            let detail = redacted
+                .as_ref()
+                .and_then(|b| provider.error_message(b))
+                .map(|m| truncate(&sanitize::terminal(&m)))
+                .unwrap_or_else(|| {
+                    format!(
+                        "({}) {}",
+                        describe_type(answer.content_type),
+                        quote(answer.body, redacted.as_ref(), redactor)
+                    )
+                });
+            let mut message = format!("HTTP {status}: {detail}");
+            if let Some(hint) = provider.hint(status, body.as_ref()) {
+                message += &format!(" (hint: {hint})");
+            }
+            message
+        }
+    };
+    result.status = kind.status();
+    result.error = Some(ResultError { kind, message });
+}
+
+/// Masks personal data and re-checks `extra` against the redaction rules: a profile is shown
+/// to people.
+fn protect(mut profile: Profile, redactor: &Redactor<'_>) -> Profile {
+    if !redactor.show_pii {
+        profile.phone = profile.phone.map(|p| redact::mask(&p));
+    }
+    let mut extra = Value::Object(std::mem::take(&mut profile.extra));
+    redactor.value(&mut extra);
+    if let Value::Object(map) = extra {
+        profile.extra = map;
+    }
+    profile
+}
+
+fn describe_type(content_type: Option<&str>) -> String {
+    match content_type {
+        Some(ct) => format!("content type {}", sanitize::terminal(ct)),
+        None => "no content type".into(),
+    }
+}
+
+/// At most [`QUOTE_LIMIT`] sanitized characters of a redacted body.
+fn quote(body: &[u8], redacted: Option<&Value>, redactor: &Redactor<'_>) -> String {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return "empty body".into();
+    }
+    let text = match redacted {
+        Some(value) => value.to_string(),
+        None => redactor.text(&String::from_utf8_lossy(body)),
+    };
+    format!("{:?}", truncate(&sanitize::terminal(&text)))
+}
+
+fn truncate(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(QUOTE_LIMIT).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// `--min-validity` and `--expect`: a verified credential that fails either is rejected.
+fn gates(result: &mut AccountResult, expires_at: Option<i64>, options: &Options) {
+    if result.status != Status::Ok {
+        return;
+    }
+    if let (Some(min), Some(exp)) = (options.min_validity, expires_at) {
+        let now = jiff::Timestamp::now().as_second();
+        if exp - now < min.as_secs() as i64 {
+            let when = crate::credential::rfc3339(exp).unwrap_or_else(|| exp.to_string());
+            let verb = if exp <= now { "expired" } else { "expires" };
+            result.reject(
+                ErrorKind::Expiring,
+                format!(
+                    "the credential {verb} at {when}, sooner than --min-validity {}",
+                    humantime::format_duration(min)
+                ),
+            );
+            return;
+        }
+    }
+    if options.expect.is_empty() {
+        return;
+    }
+    let value = serde_json::to_value(&*result).unwrap_or(Value::Null);
+    for (path, expected) in &options.expect {
+        let actual = crate::profile::field_text(crate::profile::lookup(&value, path));
+        if &actual != expected {
+            result.reject(
+                ErrorKind::Expectation,
+                format!("{path} is {actual:?}, expected {expected:?}"),
+            );
+            return;
+        }
+    }
+}

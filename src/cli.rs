@@ -1,0 +1,207 @@
+//! The command line (SPEC §1). Each flag's doc comment is its `--help` text.
+//!
+//! Conventions: selection flags (`-p`, `-a`, `--all`) are repeatable and combine; output flags
+//! need a selection; with no argument at all, `whoami` is the coreutils command.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "whoami",
+    version,
+    about = "Which identity does this credential belong to, and does it still work?",
+    long_about = "Which identity does this credential belong to, and does it still work?\n\n\
+        With no arguments, prints the effective user name (like coreutils whoami).\n\
+        With -p, -a or --all, calls each selected account's \"current user\" API and prints a \
+        normalized profile.",
+    after_help = "Exit codes: 0 verified, 1 rejected, 2 usage or configuration error, 3 could not tell.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "WHOAMI_CONFIG",
+        hide_env = true
+    )]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct CheckArgs {
+    /// The account named P, else every account of provider P (repeatable)
+    #[arg(short = 'p', long = "provider", value_name = "P")]
+    pub providers: Vec<String>,
+
+    /// One configured account, by name (repeatable)
+    #[arg(short = 'a', long = "account", value_name = "NAME")]
+    pub accounts: Vec<String>,
+
+    /// Every configured account, concurrently
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+
+    /// Print only this field, one value per line (repeatable; e.g. profile.email,
+    /// profile.organizations.0.role)
+    #[arg(long = "field", value_name = "PATH")]
+    pub fields: Vec<String>,
+
+    /// Include the provider's own response (redacted) as `raw`
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Read a saved response body instead of calling the API (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<String>,
+
+    /// The HTTP status the --input body came with
+    #[arg(long, value_name = "N", requires = "input", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub input_status: Option<u16>,
+
+    /// Override the base URL (exactly one account selected)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Whole-attempt timeout, body included (e.g. 10s, 1500ms) [default: 10s]
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Retries on transient failures (connection errors, timeouts, 429, 502, 503, 504) [default: 2]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+
+    /// Accounts checked at once [default: 16]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
+
+    /// A credential expiring sooner than D counts as rejected (JWT credentials; e.g. 7d)
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub min_validity: Option<Duration>,
+
+    /// The result's field at PATH must equal VALUE, else rejected (repeatable)
+    #[arg(long, value_name = "PATH=VALUE", value_parser = parse_expect)]
+    pub expect: Vec<(String, String)>,
+
+    /// When to use color
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+
+    /// Show phone numbers and national IDs unmasked
+    #[arg(long)]
+    pub show_pii: bool,
+
+    /// Nothing on stdout; one stderr line per account that is not ok
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Request log on stderr (repeat for more: -vv response headers, -vvv request headers)
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl CheckArgs {
+    pub fn selects_anything(&self) -> bool {
+        self.all || !self.providers.is_empty() || !self.accounts.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Built-in providers: base URL, auth header, environment variables, docs
+    Providers,
+    /// Configured accounts and where each credential comes from (sends nothing)
+    Accounts,
+    /// Where the config is, and whether it is valid
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a commented config skeleton (mode 0600; never overwrites)
+    Init {
+        /// Only this provider's account
+        #[arg(long, short = 'p', value_name = "P")]
+        provider: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path
+    Path,
+    /// Validate the config (keys, types, providers, required settings); sends nothing
+    Check,
+}
+
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    crate::config::parse_duration(value)
+}
+
+fn parse_expect(value: &str) -> Result<(String, String), String> {
+    let (path, expected) = value
+        .split_once('=')
+        .ok_or_else(|| format!("`{value}` is not PATH=VALUE"))?;
+    if !crate::profile::is_known_field(path) {
+        return Err(format!("unknown field `{path}`"));
+    }
+    Ok((path.to_string(), expected.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn selection_flags_repeat_and_combine() {
+        let cli = Cli::try_parse_from(["whoami", "-p", "chatwoot", "-p", "vaiz", "-a", "staging"])
+            .unwrap();
+        assert_eq!(cli.check.providers, ["chatwoot", "vaiz"]);
+        assert_eq!(cli.check.accounts, ["staging"]);
+        assert!(cli.check.selects_anything());
+    }
+
+    #[test]
+    fn expectations_parse() {
+        let cli =
+            Cli::try_parse_from(["whoami", "--all", "--expect", "profile.email=a=b@c"]).unwrap();
+        assert_eq!(cli.check.expect, [("profile.email".into(), "a=b@c".into())]);
+        assert!(Cli::try_parse_from(["whoami", "--all", "--expect", "profile.nope=x"]).is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! The subcommands that send nothing: `providers`, `accounts`, `config`, `init`,
+//! `completions`, and bare `whoami`.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::app::{Exit, UsageError};
+use crate::cli::Cli;
+use crate::config::{self, Env};
+use crate::credential::Source;
+use crate::provider::{self, PROVIDERS};
+
+/// Bare `whoami`: the effective user name, like coreutils. No config, no network.
+pub fn effective_user() -> Result<Exit, UsageError> {
+    let uid = nix::unistd::geteuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => {
+            println!("{}", user.name);
+            Ok(Exit::Verified)
+        }
+        _ => {
+            eprintln!("whoami: cannot find name for user ID {uid}");
+            Ok(Exit::Rejected)
+        }
+    }
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .force_no_tty();
+    t
+}
+
+/// `whoami providers`.
+pub fn providers(out: &mut dyn Write) -> std::io::Result<Exit> {
+    let mut t = table();
+    t.set_header(["provider", "base URL", "auth header", "environment", "docs"]);
+    for p in PROVIDERS {
+        let mut env = vec![config::env_var_name(p.id(), "token")];
+        env.extend(p.sdk_env().iter().map(|v| v.var.to_string()));
+        t.add_row([
+            p.id().to_string(),
+            p.default_base_url()
+                .unwrap_or("(required: base_url)")
+                .to_string(),
+            p.auth_header().to_string(),
+            env.join("\n"),
+            p.docs_url().to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(Exit::Verified)
+}
+
+/// `whoami accounts`: configured accounts and where each credential comes from. Runs no
+/// credential command and prints no secret.
+pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+    let config = config::load(config_flag, &Env::from_process())?;
+    if config.accounts.is_empty() {
+        writeln!(
+            out,
+            "no accounts configured in {} (see `whoami init`)",
+            config.path.display()
+        )?;
+        return Ok(Exit::Verified);
+    }
+    let mut t = table();
+    t.set_header(["account", "provider", "base URL", "credential", "hint"]);
+    for a in &config.accounts {
+        let (source, hint) = match &a.token {
+            None => (format!("missing: set {}", a.env_var("token")), None),
+            Some(source @ Source::Command { .. }) => (source.describe(), None),
+            Some(source) => {
+                let hint = peek_hint(source);
+                (source.describe(), hint)
+            }
+        };
+        t.add_row([
+            a.name.clone(),
+            a.provider.id().to_string(),
+            a.effective_base_url().unwrap_or("(missing)").to_string(),
+            source,
+            hint.unwrap_or_default(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(Exit::Verified)
+}
+
+/// The hint of an inline, env or file credential, read without running anything.
+fn peek_hint(source: &Source) -> Option<String> {
+    let value = match source {
+        Source::Inline { value, .. } => value.expose().to_string(),
+        Source::Env { var } => std::env::var(var).ok()?,
+        Source::File { path, .. } => std::fs::read_to_string(path).ok()?,
+        Source::Command { .. } => return None,
+    };
+    crate::credential::hint(value.trim())
+}
+
+/// `whoami config path`.
+pub fn config_path(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+    let (path, _) = config::locate(config_flag, &Env::from_process());
+    writeln!(out, "{}", path.display())?;
+    Ok(Exit::Verified)
+}
+
+/// `whoami config check`: structure only; sends nothing, runs no credential command.
+pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+    let config = config::load(config_flag, &Env::from_process())?;
+    let problems: Vec<String> = config
+        .accounts
+        .iter()
+        .flat_map(|a| a.problems.iter().map(ToString::to_string))
+        .collect();
+    if !problems.is_empty() {
+        return Err(UsageError(problems));
+    }
+    let source = match &config.file {
+        Some(file) => file.display().to_string(),
+        None => format!("{} (absent; environment only)", config.path.display()),
+    };
+    writeln!(out, "{source}: ok, {} account(s)", config.accounts.len())?;
+    Ok(Exit::Verified)
+}
+
+/// `whoami init [--provider P]`: a commented skeleton, mode 0600, never overwriting.
+pub fn init(
+    config_flag: Option<&Path>,
+    only: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<Exit, UsageError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(p) = only
+        && provider::find(p).is_none()
+    {
+        return Err(UsageError(vec![format!(
+            "--provider {p}: unknown provider; known providers: {}",
+            provider::ids().join(", ")
+        )]));
+    }
+    let (path, _) = config::locate(config_flag, &Env::from_process());
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                format!("{} already exists; not overwriting it", path.display())
+            }
+            kind => format!("cannot create {}: {kind}", path.display()),
+        })?;
+    file.write_all(skeleton(only).as_bytes())
+        .map_err(|e| format!("cannot write {}: {}", path.display(), e.kind()))?;
+    writeln!(out, "wrote {}", path.display())?;
+    Ok(Exit::Verified)
+}
+
+/// The skeleton `init` writes, generated from the registry: every provider's block, commented
+/// out unless it is the one asked for.
+pub fn skeleton(only: Option<&str>) -> String {
+    let mut text = String::from(
+        "# whoami configuration. Each table is an account; `provider` defaults to its name.\n\
+         # Credentials: a string (inline), { env = \"VAR\" }, { file = \"PATH\" } or\n\
+         # { command = \"CMD\" }. WHOAMI_<ACCOUNT>_<KEY> variables override this file.\n\n\
+         [defaults]\n\
+         output = \"table\"   # table, json, yaml\n\
+         timeout = \"10s\"\n",
+    );
+    for p in PROVIDERS {
+        let active = only == Some(p.id());
+        let c = if active { "" } else { "# " };
+        text.push_str(&format!(
+            "\n# {} — {}\n{c}[{}]\n",
+            p.name(),
+            p.docs_url(),
+            p.id()
+        ));
+        match p.default_base_url() {
+            Some(url) => text.push_str(&format!("# base_url = \"{url}\"\n")),
+            None => text.push_str(&format!(
+                "{c}base_url = \"https://example.invalid\"   # required: your instance\n"
+            )),
+        }
+        text.push_str(&format!(
+            "{c}token = {{ env = \"{}_TOKEN\" }}\n",
+            p.id().to_ascii_uppercase()
+        ));
+        for key in p.settings() {
+            text.push_str(&format!("# {key} = \"\"\n"));
+        }
+    }
+    text
+}
+
+/// `whoami completions <shell>`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Exit {
+    clap_complete::generate(shell, &mut Cli::command(), "whoami", out);
+    Exit::Verified
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skeletons_parse() {
+        for only in std::iter::once(None).chain(PROVIDERS.iter().map(|p| Some(p.id()))) {
+            let text = skeleton(only);
+            let (_, accounts) = config::parse(&text, Path::new("init.toml"))
+                .unwrap_or_else(|e| panic!("{only:?}: {e}"));
+            assert_eq!(accounts.len(), usize::from(only.is_some()));
+        }
+    }
+}

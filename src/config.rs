@@ -1,0 +1,994 @@
+//! The TOML config and the environment, turned into accounts (SPEC §2–3).
+//!
+//! This module never names a provider: it asks the registry which keys a provider takes, its
+//! default base URL and its SDK variables. Every error carries the file, line, column and key
+//! but never quotes the source line, which may hold an inline secret or a command.
+//!
+//! Errors in the file are reported at once (a broken file is broken for every account).
+//! Problems that come from the environment or from required settings belong to one account and
+//! are reported only when that account is selected, or by `config check`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::credential::{Location, Secret, Source};
+use crate::provider::{self, Provider, Settings};
+
+/// The keys every account takes.
+const COMMON_KEYS: &[&str] = &["provider", "base_url", "token", "ca_cert", "timeout"];
+/// The keys of `[defaults]`.
+const DEFAULT_KEYS: &[&str] = &["output", "timeout", "retries", "jobs", "color"];
+
+#[derive(Debug)]
+pub struct Config {
+    /// The file that was read, if any.
+    pub file: Option<PathBuf>,
+    /// The path a config would be read from (shown by `config path`, written by `init`).
+    pub path: PathBuf,
+    pub defaults: Defaults,
+    /// In configuration order: the file's accounts, then those made from the environment.
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Defaults {
+    pub output: Option<String>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub jobs: Option<usize>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub provider: &'static dyn Provider,
+    pub base_url: Option<String>,
+    pub token: Option<Source>,
+    pub ca_cert: Option<PathBuf>,
+    pub timeout: Option<Duration>,
+    pub settings: Settings,
+    /// Where the account's table starts, for file accounts.
+    pub at: Option<Location>,
+    /// Problems that stop this account (and only it) from being checked.
+    pub problems: Vec<ConfigError>,
+}
+
+impl fmt::Debug for dyn Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Account {
+    /// The base URL in force: the account's, else the provider's default.
+    pub fn effective_base_url(&self) -> Option<&str> {
+        self.base_url
+            .as_deref()
+            .or_else(|| self.provider.default_base_url())
+    }
+
+    /// The `WHOAMI_<ACCOUNT>_<KEY>` variable for one of this account's keys.
+    pub fn env_var(&self, key: &str) -> String {
+        env_var_name(&self.name, key)
+    }
+}
+
+pub fn env_var_name(account: &str, key: &str) -> String {
+    format!(
+        "WHOAMI_{}_{}",
+        account.to_ascii_uppercase().replace('-', "_"),
+        key.to_ascii_uppercase()
+    )
+}
+
+/// A configuration problem. Displayed as `FILE:LINE:COLUMN: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: Option<PathBuf>,
+    pub line: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some((line, col))) => {
+                write!(f, "{}:{line}:{col}: {}", file.display(), self.message)
+            }
+            (Some(file), None) => write!(f, "{}: {}", file.display(), self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    fn plain(message: impl Into<String>) -> Self {
+        ConfigError {
+            file: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the config comes from: `--config`, else `$WHOAMI_CONFIG`, else the default path.
+pub fn locate(flag: Option<&Path>, env: &Env) -> (PathBuf, bool) {
+    if let Some(path) = flag {
+        return (path.to_path_buf(), true);
+    }
+    if let Some(path) = env.get("WHOAMI_CONFIG").filter(|p| !p.is_empty()) {
+        return (PathBuf::from(path), true);
+    }
+    (default_path(), false)
+}
+
+/// `<config dir>/whoami/config.toml` (`$XDG_CONFIG_HOME/whoami/config.toml` on Linux).
+pub fn default_path() -> PathBuf {
+    directories::BaseDirs::new()
+        .map(|d| d.config_dir().join("whoami").join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("whoami.toml"))
+}
+
+/// A snapshot of the environment, so that loading is a pure function of its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Env(pub BTreeMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env(std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+/// Loads the config file (when there is one) and applies the environment.
+pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
+    let (path, explicit) = locate(flag, env);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+        Err(e) => {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                " (`whoami init` creates it)"
+            } else {
+                ""
+            };
+            return Err(ConfigError {
+                file: Some(path),
+                line: None,
+                message: format!("cannot read the config file: {}{hint}", e.kind()),
+            });
+        }
+    };
+    let (defaults, mut accounts) = match &text {
+        Some(text) => parse(text, &path)?,
+        None => (Defaults::default(), Vec::new()),
+    };
+    let defaults = apply_env(defaults, &mut accounts, env)?;
+    for account in &mut accounts {
+        check_required(account);
+    }
+    Ok(Config {
+        file: text.map(|_| path.clone()),
+        path,
+        defaults,
+        accounts,
+    })
+}
+
+/// Parses a config document. `file` is only used in messages and credential locations.
+pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), ConfigError> {
+    let ctx = Ctx { text, file };
+    // The parser recovers and may report several errors; the first in the file is the cause.
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if let Some(e) = errors
+        .iter()
+        .min_by_key(|e| e.span().map_or(usize::MAX, |s| s.start))
+    {
+        return Err(ConfigError {
+            file: Some(file.to_path_buf()),
+            line: e.span().map(|s| position(text, s.start)),
+            message: format!("invalid TOML: {}", e.message().trim()),
+        });
+    }
+    let mut defaults = Defaults::default();
+    let mut accounts = Vec::new();
+    for (key, value) in doc.get_ref().iter() {
+        let name = key.get_ref().as_ref();
+        let Some(table) = value.get_ref().as_table() else {
+            return Err(ctx.error(
+                key.span().start,
+                format!(
+                    "`{name}` must be a table: an account (`[{name}]`) or `[defaults]`, not a {}",
+                    value.get_ref().type_str()
+                ),
+            ));
+        };
+        match name {
+            "defaults" => defaults = ctx.defaults(table)?,
+            "config" => {
+                return Err(ctx.error(
+                    key.span().start,
+                    "`[config]` is a reserved name; choose another account name".to_string(),
+                ));
+            }
+            _ => accounts.push(ctx.account(name, key.span().start, table)?),
+        }
+    }
+    Ok((defaults, accounts))
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a Path,
+}
+
+type Entry<'a> = (
+    &'a Spanned<std::borrow::Cow<'a, str>>,
+    &'a Spanned<DeValue<'a>>,
+);
+
+impl Ctx<'_> {
+    fn error(&self, offset: usize, message: String) -> ConfigError {
+        ConfigError {
+            file: Some(self.file.to_path_buf()),
+            line: Some(position(self.text, offset)),
+            message,
+        }
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        Location {
+            file: self.file.to_path_buf(),
+            line: position(self.text, offset).0,
+        }
+    }
+
+    fn string(&self, table: &str, (key, value): Entry<'_>) -> Result<String, ConfigError> {
+        match value.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            other => Err(self.error(
+                value.span().start,
+                format!(
+                    "`{table}.{}` must be a string, not a {}",
+                    key.get_ref(),
+                    other.type_str()
+                ),
+            )),
+        }
+    }
+
+    fn defaults(&self, table: &DeTable<'_>) -> Result<Defaults, ConfigError> {
+        let mut d = Defaults::default();
+        for entry in table.iter() {
+            let (key, value) = entry;
+            let at = value.span().start;
+            let fail = |m: String| self.error(at, format!("`defaults.{}`: {m}", key.get_ref()));
+            match key.get_ref().as_ref() {
+                "output" => {
+                    d.output = Some(check_output(&self.string("defaults", entry)?).map_err(fail)?)
+                }
+                "color" => {
+                    d.color = Some(check_color(&self.string("defaults", entry)?).map_err(fail)?)
+                }
+                "timeout" => {
+                    d.timeout =
+                        Some(parse_duration(&self.string("defaults", entry)?).map_err(fail)?)
+                }
+                "retries" => d.retries = Some(self.integer(entry).map_err(fail)?),
+                "jobs" => {
+                    let jobs: usize = self.integer(entry).map_err(fail)?;
+                    if jobs == 0 {
+                        return Err(fail("must be at least 1".into()));
+                    }
+                    d.jobs = Some(jobs);
+                }
+                other => {
+                    return Err(self.error(
+                        key.span().start,
+                        unknown_key("defaults", other, DEFAULT_KEYS),
+                    ));
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    fn integer<T: TryFrom<i64>>(&self, (_, value): Entry<'_>) -> Result<T, String> {
+        let text = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().replace('_', ""),
+            DeValue::String(s) => s.to_string(),
+            other => {
+                return Err(format!(
+                    "must be a whole number, not a {}",
+                    other.type_str()
+                ));
+            }
+        };
+        text.parse::<i64>()
+            .ok()
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| "must be a non-negative whole number".to_string())
+    }
+
+    fn account(&self, name: &str, at: usize, table: &DeTable<'_>) -> Result<Account, ConfigError> {
+        check_account_name(name).map_err(|m| self.error(at, m))?;
+        let provider_entry = table.iter().find(|(k, _)| k.get_ref() == "provider");
+        let provider_id = match provider_entry {
+            Some(entry) => self.string(name, entry)?,
+            None => name.to_string(),
+        };
+        let provider = provider::find(&provider_id).ok_or_else(|| {
+            let offset = provider_entry.map_or(at, |(_, v)| v.span().start);
+            let message = match provider_entry {
+                Some(_) => format!("[{name}] provider: unknown provider `{provider_id}`"),
+                None => format!(
+                    "[{name}]: `{name}` is not a provider; add `provider = \"…\"` to this table"
+                ),
+            };
+            let suggestion = suggest(&provider_id, &provider::ids())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.error(
+                offset,
+                format!(
+                    "{message}{suggestion}; known providers: {}",
+                    provider::ids().join(", ")
+                ),
+            )
+        })?;
+        let mut account = Account {
+            name: name.to_string(),
+            provider,
+            base_url: None,
+            token: None,
+            ca_cert: None,
+            timeout: None,
+            settings: Settings::default(),
+            at: Some(self.location(at)),
+            problems: Vec::new(),
+        };
+        for entry in table.iter() {
+            let (key, value) = entry;
+            let key_name = key.get_ref().as_ref();
+            let vat = value.span().start;
+            let fail = |m: String| self.error(vat, format!("[{name}] {key_name}: {m}"));
+            match key_name {
+                "provider" => {}
+                "base_url" => {
+                    account.base_url =
+                        Some(check_base_url(&self.string(name, entry)?).map_err(fail)?)
+                }
+                "token" => account.token = Some(self.token(name, value)?),
+                "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(name, entry)?)),
+                "timeout" => {
+                    account.timeout =
+                        Some(parse_duration(&self.string(name, entry)?).map_err(fail)?)
+                }
+                key_name if provider.settings().contains(&key_name) => {
+                    let value = self.string(name, entry)?;
+                    provider.check_setting(key_name, &value).map_err(fail)?;
+                    account.settings.0.insert(key_name.to_string(), value);
+                }
+                other => {
+                    let allowed = allowed_keys(provider);
+                    return Err(self.error(
+                        key.span().start,
+                        unknown_key(name, other, &allowed)
+                            + &format!(
+                                " (a {} account takes: {})",
+                                provider.id(),
+                                allowed.join(", ")
+                            ),
+                    ));
+                }
+            }
+        }
+        Ok(account)
+    }
+
+    fn token(&self, account: &str, value: &Spanned<DeValue<'_>>) -> Result<Source, ConfigError> {
+        let at = value.span().start;
+        match value.get_ref() {
+            DeValue::String(s) => Ok(Source::Inline {
+                value: Secret::new(s.to_string()),
+                at: self.location(at),
+            }),
+            DeValue::Table(t) => {
+                let mut entries = t.iter();
+                let (Some((kind, inner)), None) = (entries.next(), entries.next()) else {
+                    return Err(self.error(
+                        at,
+                        format!("[{account}] token: use exactly one of {{ env = \"VAR\" }}, {{ file = \"PATH\" }}, {{ command = \"CMD\" }}"),
+                    ));
+                };
+                let DeValue::String(text) = inner.get_ref() else {
+                    return Err(self.error(
+                        inner.span().start,
+                        format!("[{account}] token.{}: must be a string", kind.get_ref()),
+                    ));
+                };
+                match kind.get_ref().as_ref() {
+                    "env" => Ok(Source::Env { var: text.to_string() }),
+                    "file" => Ok(Source::File {
+                        path: expand_tilde(text),
+                        at: Some(self.location(at)),
+                    }),
+                    "command" => Ok(Source::Command {
+                        command: Secret::new(text.to_string()),
+                        at: self.location(at),
+                    }),
+                    other => Err(self.error(
+                        kind.span().start,
+                        unknown_key(&format!("{account}.token"), other, &["env", "file", "command"]),
+                    )),
+                }
+            }
+            other => Err(self.error(
+                at,
+                format!("[{account}] token: must be a string or a table ({{ env = \"VAR\" }}), not a {}", other.type_str()),
+            )),
+        }
+    }
+}
+
+fn allowed_keys(provider: &dyn Provider) -> Vec<&'static str> {
+    COMMON_KEYS
+        .iter()
+        .chain(provider.settings())
+        .copied()
+        .collect()
+}
+
+fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
+    let mut message = format!("unknown key `{key}` in [{table}]");
+    if let Some(s) = suggest(key, allowed) {
+        message += &format!(" (did you mean `{s}`?)");
+    }
+    message
+}
+
+/// The closest known name, when it is close enough to be a typo.
+pub fn suggest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(input, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// 1-based line and column of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn check_account_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "account name `{name}` may only use letters, digits, `-` and `_`"
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_output(value: &str) -> Result<String, String> {
+    match value {
+        "table" | "json" | "yaml" => Ok(value.to_string()),
+        other => Err(format!(
+            "unknown output `{other}`; choose from table, json, yaml"
+        )),
+    }
+}
+
+pub fn check_color(value: &str) -> Result<String, String> {
+    match value {
+        "auto" | "always" | "never" => Ok(value.to_string()),
+        other => Err(format!(
+            "unknown color `{other}`; choose from auto, always, never"
+        )),
+    }
+}
+
+/// `10s`, `1500ms`, `2m`, `7d`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value.trim())
+        .map_err(|_| format!("`{value}` is not a duration (examples: 10s, 1500ms, 2m, 7d)"))
+}
+
+fn check_base_url(value: &str) -> Result<String, String> {
+    match reqwest::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(value.trim_end_matches('/').to_string())
+        }
+        _ => Err("must be an http:// or https:// URL (e.g. https://chat.example.org)".into()),
+    }
+}
+
+fn expand_tilde(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => directories::BaseDirs::new()
+            .map(|d| d.home_dir().join(rest))
+            .unwrap_or_else(|| PathBuf::from(path)),
+        None => PathBuf::from(path),
+    }
+}
+
+/// Every key of the §2 key table, longest first: a variable's key is the longest that fits.
+fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = COMMON_KEYS
+        .iter()
+        .chain(DEFAULT_KEYS)
+        .copied()
+        .chain(
+            provider::PROVIDERS
+                .iter()
+                .flat_map(|p| p.settings().iter().copied()),
+        )
+        .collect();
+    keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    keys.dedup();
+    keys
+}
+
+/// Splits `WHOAMI_CHATWOOT_SELFHOSTED_BASE_URL` into (`CHATWOOT_SELFHOSTED`, `base_url`).
+fn split_var(var: &str) -> Option<(&str, &'static str)> {
+    let rest = var.strip_prefix("WHOAMI_")?;
+    all_keys().into_iter().find_map(|key| {
+        let upper = key.to_ascii_uppercase();
+        let account = rest.strip_suffix(upper.as_str())?.strip_suffix('_')?;
+        (!account.is_empty()).then_some((account, key))
+    })
+}
+
+fn account_matches(name: &str, env_account: &str) -> bool {
+    name.to_ascii_uppercase().replace('-', "_") == env_account
+}
+
+/// Applies `WHOAMI_*` variables and provider SDK variables on top of the file (SPEC §3).
+fn apply_env(
+    mut defaults: Defaults,
+    accounts: &mut Vec<Account>,
+    env: &Env,
+) -> Result<Defaults, ConfigError> {
+    let vars: Vec<(&str, &str, &'static str, &str)> = env
+        .0
+        .iter()
+        .filter(|(k, _)| k.as_str() != "WHOAMI_CONFIG")
+        .filter_map(|(k, v)| {
+            let (account, key) = split_var(k)?;
+            Some((k.as_str(), account, key, v.as_str()))
+        })
+        .collect();
+
+    // [defaults]
+    for &(var, _, key, value) in vars.iter().filter(|v| v.1 == "DEFAULTS") {
+        let fail = |m: String| ConfigError::plain(format!("{var}: {m}"));
+        match key {
+            "output" => defaults.output = Some(check_output(value).map_err(fail)?),
+            "color" => defaults.color = Some(check_color(value).map_err(fail)?),
+            "timeout" => defaults.timeout = Some(parse_duration(value).map_err(fail)?),
+            "retries" => {
+                defaults.retries = Some(
+                    value
+                        .parse()
+                        .map_err(|_| fail("must be a whole number".into()))?,
+                )
+            }
+            "jobs" => {
+                defaults.jobs = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|&j: &usize| j > 0)
+                        .ok_or_else(|| fail("must be a whole number of at least 1".into()))?,
+                )
+            }
+            _ => {}
+        }
+    }
+
+    // Accounts created from the environment, in the order `whoami providers` lists providers,
+    // then by name.
+    let mut created: Vec<Account> = Vec::new();
+    for &(var, env_account, key, _) in vars.iter().filter(|v| v.2 == "token" && v.1 != "DEFAULTS") {
+        if accounts
+            .iter()
+            .any(|a| account_matches(&a.name, env_account))
+        {
+            continue;
+        }
+        let name = env_account.to_ascii_lowercase();
+        let provider_var = format!("WHOAMI_{env_account}_PROVIDER");
+        let provider_id = env.get(&provider_var).unwrap_or(&name).to_string();
+        let Some(provider) = provider::find(&provider_id) else {
+            if env.get(&provider_var).is_some() {
+                return Err(ConfigError::plain(format!(
+                    "{provider_var}: unknown provider `{provider_id}`; known providers: {}",
+                    provider::ids().join(", ")
+                )));
+            }
+            continue; // WHOAMI_FOO_TOKEN for no account and no provider: not ours.
+        };
+        let _ = (var, key);
+        created.push(Account {
+            name,
+            provider,
+            base_url: None,
+            token: None,
+            ca_cert: None,
+            timeout: None,
+            settings: Settings::default(),
+            at: None,
+            problems: Vec::new(),
+        });
+    }
+    let order = |a: &Account| {
+        let rank = provider::PROVIDERS
+            .iter()
+            .position(|p| p.id() == a.provider.id())
+            .unwrap_or(usize::MAX);
+        (rank, a.name.clone())
+    };
+    created.sort_by_key(order);
+    accounts.extend(created);
+
+    for account in accounts.iter_mut() {
+        for &(var, env_account, key, value) in &vars {
+            if account_matches(&account.name, env_account) {
+                set_from_env(account, var, key, value);
+            }
+        }
+    }
+
+    apply_sdk_env(accounts, env);
+    Ok(defaults)
+}
+
+/// Sets one key from a `WHOAMI_*` variable; a problem is recorded on the account.
+fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str) {
+    let problem = |m: String| ConfigError::plain(format!("{var}: {m}"));
+    let result = match key {
+        "token" => {
+            account.token = Some(Source::Env {
+                var: var.to_string(),
+            });
+            Ok(())
+        }
+        "provider" => {
+            if account.at.is_none() || account.provider.id() == value {
+                Ok(())
+            } else {
+                Err(problem(format!(
+                    "cannot change the provider of account `{}` (it is `{}` in the config file)",
+                    account.name,
+                    account.provider.id()
+                )))
+            }
+        }
+        "base_url" => check_base_url(value)
+            .map(|v| account.base_url = Some(v))
+            .map_err(problem),
+        "ca_cert" => {
+            account.ca_cert = Some(expand_tilde(value));
+            Ok(())
+        }
+        "timeout" => parse_duration(value)
+            .map(|d| account.timeout = Some(d))
+            .map_err(problem),
+        key if account.provider.settings().contains(&key) => account
+            .provider
+            .check_setting(key, value)
+            .map(|()| {
+                account
+                    .settings
+                    .0
+                    .insert(key.to_string(), value.to_string());
+            })
+            .map_err(problem),
+        key => Err(problem(format!(
+            "a {} account has no `{key}` setting (it takes: {})",
+            account.provider.id(),
+            allowed_keys(account.provider).join(", ")
+        ))),
+    };
+    if let Err(e) = result {
+        account.problems.push(e);
+    }
+}
+
+/// A provider SDK's variables, for the account named after the provider, below the file and
+/// `WHOAMI_*`. A token variable creates that account when nothing else did.
+fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
+    for provider in provider::PROVIDERS {
+        let set: Vec<_> = provider
+            .sdk_env()
+            .iter()
+            .filter_map(|v| Some((v, env.get(v.var).filter(|x| !x.trim().is_empty())?)))
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        let index = match accounts.iter().position(|a| a.name == provider.id()) {
+            Some(i) => i,
+            None if set.iter().any(|(v, _)| v.key == "token") => {
+                accounts.push(Account {
+                    name: provider.id().to_string(),
+                    provider: *provider,
+                    base_url: None,
+                    token: None,
+                    ca_cert: None,
+                    timeout: None,
+                    settings: Settings::default(),
+                    at: None,
+                    problems: Vec::new(),
+                });
+                accounts.len() - 1
+            }
+            None => continue,
+        };
+        let account = &mut accounts[index];
+        if account.provider.id() != provider.id() {
+            continue;
+        }
+        for (sdk, value) in set {
+            match sdk.key {
+                "token" if account.token.is_none() => {
+                    account.token = Some(Source::Env {
+                        var: sdk.var.to_string(),
+                    })
+                }
+                "base_url" if account.base_url.is_none() => {
+                    if let Ok(url) = check_base_url(value) {
+                        account.base_url = Some(url);
+                    }
+                }
+                key if provider.settings().contains(&key)
+                    && account.settings.get(key).is_none() =>
+                {
+                    account
+                        .settings
+                        .0
+                        .insert(key.to_string(), value.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Required settings, checked once the environment is applied.
+fn check_required(account: &mut Account) {
+    if account.effective_base_url().is_none() {
+        account.problems.push(ConfigError {
+            file: account.at.as_ref().map(|l| l.file.clone()),
+            line: account.at.as_ref().map(|l| (l.line, 1)),
+            message: format!(
+                "[{}] base_url is required for {} (it has no shared host): set `base_url` in the config or {}",
+                account.name,
+                account.provider.name(),
+                account.env_var("base_url")
+            ),
+        });
+    }
+}
+
+/// The error for an account with no credential.
+pub fn missing_token(account: &Account) -> ConfigError {
+    let (file, line) = match &account.at {
+        Some(at) => (Some(at.file.clone()), Some((at.line, 1))),
+        None => (None, None),
+    };
+    let sdk: Vec<&str> = account
+        .provider
+        .sdk_env()
+        .iter()
+        .filter(|v| v.key == "token" && account.name == account.provider.id())
+        .map(|v| v.var)
+        .collect();
+    let also = if sdk.is_empty() {
+        String::new()
+    } else {
+        format!(" (or {})", sdk.join(", "))
+    };
+    ConfigError {
+        file,
+        line,
+        message: format!(
+            "account `{}` has no credential: set {}{also}, or `token` in [{}] of the config file",
+            account.name,
+            account.env_var("token"),
+            account.name
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Env {
+        Env(vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
+    fn parse_ok(text: &str) -> (Defaults, Vec<Account>) {
+        parse(text, Path::new("c.toml")).unwrap()
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse(text, Path::new("c.toml")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_accounts_in_order_with_sources() {
+        let (defaults, accounts) = parse_ok(
+            r#"
+[defaults]
+timeout = "3s"
+jobs = 4
+
+[chatwoot]
+token = { env = "CW_TOKEN" }
+
+[cw-self]
+provider = "chatwoot"
+base_url = "https://example.org/chatwoot/"
+token = { command = "pass show x" }
+timeout = "1500ms"
+"#,
+        );
+        assert_eq!(defaults.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(defaults.jobs, Some(4));
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(accounts[0].name, "chatwoot");
+        assert_eq!(
+            accounts[0].token.as_ref().unwrap().describe(),
+            "env CW_TOKEN"
+        );
+        assert_eq!(accounts[1].provider.id(), "chatwoot");
+        assert_eq!(
+            accounts[1].base_url.as_deref(),
+            Some("https://example.org/chatwoot")
+        );
+        assert_eq!(accounts[1].timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(
+            accounts[1].token.as_ref().unwrap().describe(),
+            "command (c.toml:12)"
+        );
+    }
+
+    #[test]
+    fn broken_toml_names_the_line_without_quoting_it() {
+        let err = parse_err("[chatwoot]\ntoken = \"s3cret-inline\nfoo");
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        assert!(!err.contains("s3cret-inline"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_near_miss() {
+        let err = parse_err("[chatwoot]\ntokne = \"x\"\n");
+        assert!(err.starts_with("c.toml:2:1:"), "{err}");
+        assert!(err.contains("`tokne`"), "{err}");
+        assert!(err.contains("did you mean `token`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_provider_and_bad_values() {
+        assert!(parse_err("[chatwot]\ntoken = \"x\"").contains("did you mean `chatwoot`"));
+        assert!(parse_err("[a]\nprovider = \"nope\"").contains("unknown provider `nope`"));
+        assert!(parse_err("[chatwoot]\ntimeout = \"soon\"").contains("c.toml:2:11"));
+        assert!(parse_err("[chatwoot]\nbase_url = \"ftp://x\"").contains("base_url"));
+        assert!(parse_err("output = \"json\"").contains("must be a table"));
+        assert!(parse_err("[config]").contains("reserved"));
+        assert!(parse_err("[defaults]\njobs = 0").contains("at least 1"));
+        assert!(
+            parse_err("[chatwoot]\ntoken = { env = \"A\", file = \"b\" }").contains("exactly one")
+        );
+        assert!(parse_err("[chatwoot]\ntoken = 5").contains("must be a string or a table"));
+    }
+
+    #[test]
+    fn env_overrides_and_creates_accounts() {
+        let (defaults, mut accounts) =
+            parse_ok("[cw-self]\nprovider = \"chatwoot\"\ntoken = \"inline-token\"\n");
+        let defaults = apply_env(
+            defaults,
+            &mut accounts,
+            &env(&[
+                ("WHOAMI_CW_SELF_BASE_URL", "https://chat.example.org"),
+                ("WHOAMI_CHATWOOT_TOKEN", "t"),
+                ("WHOAMI_DEFAULTS_TIMEOUT", "2s"),
+                ("WHOAMI_UNRELATED_THING", "x"),
+                ("WHOAMI_NOPROVIDER_TOKEN", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(defaults.timeout, Some(Duration::from_secs(2)));
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(
+            accounts[0].base_url.as_deref(),
+            Some("https://chat.example.org")
+        );
+        assert_eq!(accounts[1].name, "chatwoot");
+        assert_eq!(
+            accounts[1].token.as_ref().unwrap().describe(),
+            "env WHOAMI_CHATWOOT_TOKEN"
+        );
+    }
+
+    #[test]
+    fn env_key_the_provider_does_not_take_is_a_problem_of_that_account() {
+        let (defaults, mut accounts) = parse_ok("[chatwoot]\ntoken = \"x\"\n");
+        apply_env(
+            defaults,
+            &mut accounts,
+            &env(&[("WHOAMI_CHATWOOT_JOBS", "1")]),
+        )
+        .unwrap();
+        let problem = accounts[0].problems[0].to_string();
+        assert!(problem.contains("WHOAMI_CHATWOOT_JOBS"), "{problem}");
+    }
+
+    #[test]
+    fn env_provider_creates_any_account_but_never_changes_a_file_account() {
+        let (defaults, mut accounts) = parse_ok("[support]\nprovider = \"chatwoot\"\n");
+        apply_env(
+            defaults,
+            &mut accounts,
+            &env(&[
+                ("WHOAMI_SUPPORT_PROVIDER", "vaiz-not-real"),
+                ("WHOAMI_CW2_PROVIDER", "chatwoot"),
+                ("WHOAMI_CW2_TOKEN", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(accounts[0].provider.id(), "chatwoot");
+        assert!(!accounts[0].problems.is_empty());
+        assert_eq!(accounts[1].name, "cw2");
+    }
+
+    #[test]
+    fn splits_variables_on_the_longest_key() {
+        assert_eq!(
+            split_var("WHOAMI_CHATWOOT_SELFHOSTED_BASE_URL"),
+            Some(("CHATWOOT_SELFHOSTED", "base_url"))
+        );
+        assert_eq!(
+            split_var("WHOAMI_CHATWOOT_TOKEN"),
+            Some(("CHATWOOT", "token"))
+        );
+        assert_eq!(split_var("WHOAMI_TOKEN"), None);
+        assert_eq!(split_var("OTHER_TOKEN"), None);
+    }
+
+    #[test]
+    fn missing_token_names_the_variable_and_key() {
+        let (_, accounts) = parse_ok("[cw-self]\nprovider = \"chatwoot\"\n");
+        let msg = missing_token(&accounts[0]).to_string();
+        assert!(msg.contains("WHOAMI_CW_SELF_TOKEN"), "{msg}");
+        assert!(msg.contains("`token` in [cw-self]"), "{msg}");
+        assert!(msg.starts_with("c.toml:1:"), "{msg}");
+    }
+}

@@ -1,0 +1,426 @@
+//! The one HTTP path every provider goes through (SPEC §6).
+//!
+//! reqwest over rustls; OS trust store plus per-account `ca_cert`; connect timeout 5 s and a
+//! whole-attempt timeout that covers the body; retries with backoff and jitter on transient
+//! failures only; redirects never followed (credentials travel in custom headers that an HTTP
+//! client does not strip across hosts); bodies capped at 8 MiB while they stream.
+//!
+//! What this module must not do: decide what a status *means* for a credential. It reports
+//! what happened; [`crate::check`] and the provider classify it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Client, StatusCode, Url};
+
+use crate::provider::ApiRequest;
+use crate::redact::Redactor;
+use crate::sanitize;
+
+/// Bodies above this are refused as they stream.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+/// A `Retry-After` above this is not waited for: the account ends as `rate_limited`.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(250),
+    Duration::from_secs(1),
+    Duration::from_secs(4),
+];
+
+/// What one exchange ended with, after retries.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A complete answer (any status, 3xx included).
+    Reply(Reply),
+    /// No complete answer.
+    Failed(Failure),
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub location: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    Timeout(Duration),
+    Connect(String),
+    Tls(String),
+    TooLarge {
+        status: u16,
+    },
+    /// A `Retry-After` longer than we wait.
+    RateLimited {
+        status: u16,
+        retry_after: Duration,
+    },
+}
+
+/// Per-account limits of one exchange.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub retries: u32,
+}
+
+/// The shared clients of one run: one for the default trust store, one per distinct `ca_cert`.
+/// Built only when a request is about to be sent, so commands that send nothing pay no TLS
+/// setup.
+#[derive(Default)]
+pub struct Clients {
+    default: Option<Client>,
+    with_ca: HashMap<PathBuf, Client>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot read ca_cert {}: {reason}", path.display())]
+    CaCert { path: PathBuf, reason: String },
+    #[error("cannot set up the HTTP client: {0}")]
+    Build(String),
+}
+
+impl Clients {
+    /// The client for an account, building it on first use.
+    pub fn get(&mut self, ca_cert: Option<&Path>) -> Result<Client, ClientError> {
+        match ca_cert {
+            None => {
+                if self.default.is_none() {
+                    self.default = Some(build_client(None)?);
+                }
+                Ok(self.default.clone().expect("just built"))
+            }
+            Some(path) => {
+                if !self.with_ca.contains_key(path) {
+                    let client = build_client(Some(path))?;
+                    self.with_ca.insert(path.to_path_buf(), client);
+                }
+                Ok(self.with_ca[path].clone())
+            }
+        }
+    }
+}
+
+fn build_client(ca_cert: Option<&Path>) -> Result<Client, ClientError> {
+    // ring is the process's crypto provider; installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    let mut builder = Client::builder()
+        .user_agent(concat!("whoami/", env!("CARGO_PKG_VERSION")))
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT);
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
+            path: path.to_path_buf(),
+            reason: e.kind().to_string(),
+        })?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaCert {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        if certs.is_empty() {
+            return Err(ClientError::CaCert {
+                path: path.to_path_buf(),
+                reason: "no PEM certificate in the file".into(),
+            });
+        }
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder
+        .build()
+        .map_err(|e| ClientError::Build(e.to_string()))
+}
+
+/// Joins a provider path to a base URL, keeping the base URL's own path:
+/// `https://example.org/chatwoot` + `api/v1/profile` → `https://example.org/chatwoot/api/v1/profile`.
+pub fn endpoint(base: &str, path: &str) -> Result<Url, String> {
+    let joined = format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    Url::parse(&joined).map_err(|e| format!("invalid base URL: {e}"))
+}
+
+/// Whether a URL's host is loopback, where plain HTTP carries no risk.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Sends a request with the retry policy of SPEC §6.
+pub async fn send(
+    client: &Client,
+    url: &Url,
+    request: &ApiRequest,
+    limits: Limits,
+    redactor: &Redactor<'_>,
+) -> Outcome {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let started = Instant::now();
+        let result =
+            tokio::time::timeout(limits.timeout, once(client, url, request, redactor)).await;
+        let result = result.unwrap_or(Err(Failure::Timeout(limits.timeout)));
+        let elapsed = started.elapsed().as_millis();
+        let method = &request.method;
+        let shown_url = sanitize::terminal(&redactor.text(url.as_str()));
+        let floor = match &result {
+            Ok(reply) => {
+                tracing::info!(
+                    "attempt {attempt}: {method} {shown_url} -> {} in {elapsed} ms",
+                    reply.status.as_u16()
+                );
+                match reply.status.as_u16() {
+                    429 | 503 if reply.retry_after.is_some_and(|d| d > MAX_RETRY_AFTER) => {
+                        return Outcome::Failed(Failure::RateLimited {
+                            status: reply.status.as_u16(),
+                            retry_after: reply.retry_after.unwrap_or_default(),
+                        });
+                    }
+                    429 | 502 | 503 | 504 => reply.retry_after,
+                    _ => return Outcome::Reply(result.expect("matched Ok")),
+                }
+            }
+            Err(failure) => {
+                tracing::info!(
+                    "attempt {attempt}: {method} {shown_url} -> {failure:?} after {elapsed} ms"
+                );
+                if matches!(
+                    failure,
+                    Failure::TooLarge { .. } | Failure::RateLimited { .. }
+                ) {
+                    return Outcome::Failed(result.expect_err("matched Err"));
+                }
+                None
+            }
+        };
+        if attempt > limits.retries {
+            return match result {
+                Ok(reply) => Outcome::Reply(reply),
+                Err(failure) => Outcome::Failed(failure),
+            };
+        }
+        let backoff = BACKOFF[(attempt as usize - 1).min(BACKOFF.len() - 1)];
+        let jittered = backoff.mul_f64(0.8 + 0.4 * fastrand::f64());
+        let delay = jittered.max(floor.unwrap_or_default());
+        tracing::info!("retrying in {} ms", delay.as_millis());
+        tokio::time::sleep(delay).await;
+    }
+}
+
+async fn once(
+    client: &Client,
+    url: &Url,
+    request: &ApiRequest,
+    redactor: &Redactor<'_>,
+) -> Result<Reply, Failure> {
+    let mut builder = client.request(request.method.clone(), url.clone());
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value.clone());
+    }
+    if let Some(body) = request.json_body {
+        builder = builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+    }
+    let built = builder
+        .build()
+        .map_err(|e| Failure::Connect(describe(&e)))?;
+    if tracing::enabled!(tracing::Level::TRACE) {
+        for (name, value) in built.headers() {
+            tracing::trace!("> {name}: {}", shown_header(value, redactor));
+        }
+    }
+    let response = client.execute(built).await.map_err(|e| transport(&e))?;
+    let status = response.status();
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        for (name, value) in response.headers() {
+            tracing::debug!("< {name}: {}", shown_header(value, redactor));
+        }
+    }
+    let text_header = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = text_header(header::CONTENT_TYPE);
+    let location = text_header(header::LOCATION);
+    let retry_after = text_header(header::RETRY_AFTER).and_then(|v| parse_retry_after(&v));
+    let body = read_capped(response, status).await?;
+    Ok(Reply {
+        status,
+        content_type,
+        location,
+        retry_after,
+        body,
+    })
+}
+
+fn shown_header(value: &HeaderValue, redactor: &Redactor<'_>) -> String {
+    if value.is_sensitive() {
+        return crate::redact::REDACTED.to_string();
+    }
+    sanitize::terminal(&redactor.text(&String::from_utf8_lossy(value.as_bytes())))
+}
+
+async fn read_capped(
+    mut response: reqwest::Response,
+    status: StatusCode,
+) -> Result<Vec<u8>, Failure> {
+    let too_large = Failure::TooLarge {
+        status: status.as_u16(),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+fn transport(error: &reqwest::Error) -> Failure {
+    let message = describe(error);
+    if error.is_timeout() {
+        return Failure::Timeout(Duration::ZERO);
+    }
+    if is_tls(error) {
+        return Failure::Tls(message);
+    }
+    Failure::Connect(message)
+}
+
+fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return true;
+        }
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("tls handshake") {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// The innermost cause of a transport error: `Connection refused (os error 111)` says more
+/// than `error sending request`.
+fn describe(error: &reqwest::Error) -> String {
+    let mut message = error.without_url_ref().to_string();
+    let mut current = std::error::Error::source(error);
+    while let Some(e) = current {
+        message = e.to_string();
+        current = e.source();
+    }
+    message
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        // The URL is shown separately; never print it twice (it may carry user info).
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(&format!(" for url ({url})"), "");
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keeps_the_base_path() {
+        assert_eq!(
+            endpoint("https://example.org/chatwoot", "api/v1/profile")
+                .unwrap()
+                .as_str(),
+            "https://example.org/chatwoot/api/v1/profile"
+        );
+        assert_eq!(
+            endpoint("https://api.vaiz.com/v4/", "getProfile")
+                .unwrap()
+                .as_str(),
+            "https://api.vaiz.com/v4/getProfile"
+        );
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost/x",
+            "http://[::1]/",
+            "http://127.3.4.5",
+        ] {
+            assert!(is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+        for url in [
+            "http://example.org",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            assert!(!is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

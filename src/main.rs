@@ -1,0 +1,18 @@
+//! The `whoami` binary: parse, run, exit. Everything else is in the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let argc = std::env::args_os().len();
+    let cli = match profile_whoami::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    profile_whoami::main(cli, argc)
+}

@@ -1,0 +1,278 @@
+//! The normalized profile and the per-account result: the output contract (SPEC §4).
+//!
+//! Field names and their order here *are* the JSON and YAML schema. New fields may be added;
+//! none may be renamed or removed without a major version. Nothing in these types ever holds a
+//! secret: credentials stay in [`crate::credential::Secret`] and provider bodies are redacted
+//! before they reach `raw`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The same fields whatever the provider. A field the provider does not give is `null`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Profile {
+    /// Always a string, even where the provider uses numbers.
+    pub id: Option<String>,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    /// Masked (`••••1234`) unless `--show-pii`.
+    pub phone: Option<String>,
+    pub avatar_url: Option<String>,
+    pub locale: Option<String>,
+    /// RFC 3339, as the provider sent it.
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub organizations: Vec<Organization>,
+    pub mfa: Option<bool>,
+    /// Provider-specific, non-secret details.
+    pub extra: Map<String, Value>,
+}
+
+/// An organization, space or account the identity belongs to, with its role there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Organization {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+/// What happened to one account: `ok` (verified), `rejected` (the provider refused the
+/// credential: a fact) or `error` (we could not tell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Error,
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Rejected => "rejected",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Why an account is not `ok`. Each kind belongs to exactly one [`Status`], so a timeout can
+/// never be reported as a bad credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    InvalidCredential,
+    Expired,
+    Forbidden,
+    NotMember,
+    UserNotFound,
+    Expiring,
+    Expectation,
+    Timeout,
+    Connect,
+    Tls,
+    RateLimited,
+    ServerError,
+    Redirect,
+    TooLarge,
+    UnexpectedResponse,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> Status {
+        use ErrorKind::*;
+        match self {
+            InvalidCredential | Expired | Forbidden | NotMember | UserNotFound | Expiring
+            | Expectation => Status::Rejected,
+            Timeout | Connect | Tls | RateLimited | ServerError | Redirect | TooLarge
+            | UnexpectedResponse => Status::Error,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Where the credential came from, never the credential itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CredentialInfo {
+    /// `inline (FILE:LINE)`, `env VAR`, `file PATH` or `command (FILE:LINE)`.
+    pub source: String,
+    /// `…` and the last four characters, for credentials of 16 characters or more.
+    pub hint: Option<String>,
+    /// RFC 3339, when the credential is a JWT with `exp` (decoded, not verified).
+    pub expires_at: Option<String>,
+}
+
+/// One result per selected account, in configuration order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountResult {
+    pub account: String,
+    pub provider: String,
+    pub endpoint: Option<String>,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub elapsed_ms: Option<u64>,
+    pub credential: Option<CredentialInfo>,
+    pub profile: Option<Profile>,
+    pub error: Option<ResultError>,
+    /// The provider's own response, redacted; only with `--raw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Value>,
+}
+
+impl AccountResult {
+    /// Marks a verified result as rejected (failed `--min-validity` or `--expect`), keeping the
+    /// profile so the user can see what was verified.
+    pub fn reject(&mut self, kind: ErrorKind, message: String) {
+        self.status = kind.status();
+        self.error = Some(ResultError { kind, message });
+    }
+}
+
+/// The paths `--field` and `--expect` accept, checked before anything is sent. `*` after a
+/// prefix accepts any key below it; `#` is a list index.
+pub const FIELD_SCHEMA: &[&str] = &[
+    "account",
+    "provider",
+    "endpoint",
+    "status",
+    "http_status",
+    "elapsed_ms",
+    "credential",
+    "credential.source",
+    "credential.hint",
+    "credential.expires_at",
+    "profile",
+    "profile.id",
+    "profile.username",
+    "profile.display_name",
+    "profile.first_name",
+    "profile.last_name",
+    "profile.email",
+    "profile.email_verified",
+    "profile.phone",
+    "profile.avatar_url",
+    "profile.locale",
+    "profile.created_at",
+    "profile.updated_at",
+    "profile.organizations",
+    "profile.organizations.#",
+    "profile.organizations.#.id",
+    "profile.organizations.#.name",
+    "profile.organizations.#.role",
+    "profile.mfa",
+    "profile.extra",
+    "profile.extra.*",
+    "error",
+    "error.kind",
+    "error.message",
+    "raw",
+    "raw.*",
+];
+
+/// Whether `path` names a field of the result schema (see [`FIELD_SCHEMA`]).
+pub fn is_known_field(path: &str) -> bool {
+    if path.is_empty() {
+        return false;
+    }
+    let segments: Vec<&str> = path.split('.').collect();
+    FIELD_SCHEMA.iter().any(|pattern| {
+        let pat: Vec<&str> = pattern.split('.').collect();
+        if pat.last() == Some(&"*") {
+            let prefix = &pat[..pat.len() - 1];
+            segments.len() > prefix.len() && matches_segments(prefix, &segments[..prefix.len()])
+        } else {
+            pat.len() == segments.len() && matches_segments(&pat, &segments)
+        }
+    })
+}
+
+fn matches_segments(pattern: &[&str], segments: &[&str]) -> bool {
+    pattern.iter().zip(segments).all(|(p, s)| match *p {
+        "#" => s.parse::<usize>().is_ok(),
+        _ => p == s,
+    })
+}
+
+/// Looks up a dotted path in a serialized result. List items are addressed by index.
+pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(value, |current, segment| match current {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
+}
+
+/// A value as `--field` prints it and `--expect` compares it: strings bare, `null` empty,
+/// objects and arrays as compact JSON.
+pub fn field_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn known_fields_follow_the_schema() {
+        for ok in [
+            "profile.email",
+            "profile.organizations.0.role",
+            "profile.organizations.12",
+            "profile.extra.availability",
+            "raw.accounts.0.name",
+            "status",
+            "credential.hint",
+        ] {
+            assert!(is_known_field(ok), "{ok} should be known");
+        }
+        for bad in [
+            "",
+            "profile.emial",
+            "profile.organizations.x.role",
+            "profile.extra",
+            "nope",
+            "raw",
+        ] {
+            let expected = bad == "profile.extra" || bad == "raw";
+            assert_eq!(is_known_field(bad), expected, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lookup_walks_objects_and_lists() {
+        let v = json!({"profile": {"organizations": [{"role": "admin"}], "email": null}});
+        assert_eq!(
+            lookup(&v, "profile.organizations.0.role"),
+            Some(&json!("admin"))
+        );
+        assert_eq!(lookup(&v, "profile.organizations.1.role"), None);
+        assert_eq!(field_text(lookup(&v, "profile.email")), "");
+        assert_eq!(
+            field_text(lookup(&v, "profile.organizations")),
+            r#"[{"role":"admin"}]"#
+        );
+    }
+
+    #[test]
+    fn every_kind_has_one_status() {
+        assert_eq!(ErrorKind::Timeout.status(), Status::Error);
+        assert_eq!(ErrorKind::RateLimited.status(), Status::Error);
+        assert_eq!(ErrorKind::InvalidCredential.status(), Status::Rejected);
+        assert_eq!(ErrorKind::Expiring.status(), Status::Rejected);
+    }
+}

@@ -1,0 +1,181 @@
+//! Secret and personal-data redaction of provider bodies, shared by every provider (SPEC §7).
+//!
+//! Provider responses carry secrets too: Chatwoot returns the user's own access token, Vaiz
+//! its recovery codes and, in a 400, the very token it was sent. Every body is passed through
+//! [`Redactor::value`] or [`Redactor::text`] before anything renders it (`--raw`, quoted error
+//! bodies, logs). Our own schema carries no secret, so it needs no pass.
+
+use serde_json::Value;
+
+pub const REDACTED: &str = "[redacted]";
+
+/// Key fragments that mark a secret in any provider body, matched case-insensitively.
+const SECRET_KEY_PARTS: &[&str] = &[
+    "token",
+    "secret",
+    "password",
+    "recovery",
+    "credential",
+    "api_key",
+];
+
+/// Key fragments that mark personal data to mask unless `--show-pii`.
+const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "national_id"];
+
+/// Redaction rules for one account: the provider's named secret fields, the credential that
+/// was sent (wherever it is echoed), and whether personal data may be shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Redactor<'a> {
+    pub secret_fields: &'a [&'a str],
+    pub credential: Option<&'a str>,
+    pub show_pii: bool,
+}
+
+impl Redactor<'_> {
+    /// Redacts a JSON body in place.
+    pub fn value(&self, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if self.is_secret_key(key) {
+                        *child = Value::String(REDACTED.into());
+                    } else if !self.show_pii && is_pii_key(key) {
+                        mask_value(child);
+                        self.value(child);
+                    } else {
+                        self.value(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.value(item)),
+            Value::String(s) => {
+                if let Some(replaced) = self.replace_credential(s) {
+                    *s = replaced;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Redacts free text (a non-JSON body, a header value): the credential string itself.
+    pub fn text(&self, text: &str) -> String {
+        self.replace_credential(text)
+            .unwrap_or_else(|| text.to_string())
+    }
+
+    fn replace_credential(&self, text: &str) -> Option<String> {
+        let credential = self.credential.filter(|c| c.len() >= 4)?;
+        text.contains(credential)
+            .then(|| text.replace(credential, REDACTED))
+    }
+
+    fn is_secret_key(&self, key: &str) -> bool {
+        let lower = key.to_ascii_lowercase();
+        SECRET_KEY_PARTS.iter().any(|part| lower.contains(part))
+            || self
+                .secret_fields
+                .iter()
+                .any(|field| field.eq_ignore_ascii_case(key))
+    }
+}
+
+fn is_pii_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    PII_KEY_PARTS.iter().any(|part| lower.contains(part))
+}
+
+/// Masks strings and numbers below a personal-data key, leaving booleans such as
+/// `is_mobile_verified` readable.
+fn mask_value(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = mask(s),
+        Value::Number(n) => *value = Value::String(mask(&n.to_string())),
+        Value::Array(items) => items.iter_mut().for_each(mask_value),
+        Value::Object(map) => map.values_mut().for_each(mask_value),
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+/// `••••` and the last four characters; `••••` alone for four characters or fewer.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 4 {
+        "••••".to_string()
+    } else {
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("••••{tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const R: Redactor<'static> = Redactor {
+        secret_fields: &["hmac_identifier"],
+        credential: Some("canary-credential-123"),
+        show_pii: false,
+    };
+
+    #[test]
+    fn redacts_secret_keys_named_fields_and_echoes() {
+        let mut body = json!({
+            "access_token": "abc",
+            "pubsub_token": {"nested": "x"},
+            "hmac_identifier": "h",
+            "recoveryCodes": [{"code": "1"}],
+            "webAuthnCredentials": [1, 2],
+            "API_KEY": "k",
+            "name": "Ada",
+            "error": {"meta": {"description": "bad canary-credential-123 here"}},
+        });
+        R.value(&mut body);
+        assert_eq!(body["access_token"], REDACTED);
+        assert_eq!(body["pubsub_token"], REDACTED);
+        assert_eq!(body["hmac_identifier"], REDACTED);
+        assert_eq!(body["recoveryCodes"], REDACTED);
+        assert_eq!(body["webAuthnCredentials"], REDACTED);
+        assert_eq!(body["API_KEY"], REDACTED);
+        assert_eq!(body["name"], "Ada");
+        assert_eq!(body["error"]["meta"]["description"], "bad [redacted] here");
+    }
+
+    #[test]
+    fn masks_personal_data_but_not_flags() {
+        let mut body = json!({
+            "mobile": "09121234567",
+            "national_id": 1234567890u64,
+            "is_mobile_verified": true,
+            "phone": {"phone": "+4915112345678", "isPhoneVerified": false},
+            "pin": "12",
+        });
+        R.value(&mut body);
+        assert_eq!(body["mobile"], "••••4567");
+        assert_eq!(body["national_id"], "••••7890");
+        assert_eq!(body["is_mobile_verified"], true);
+        assert_eq!(body["phone"]["phone"], "••••5678");
+        assert_eq!(body["phone"]["isPhoneVerified"], false);
+
+        let mut shown = json!({"mobile": "09121234567"});
+        Redactor {
+            show_pii: true,
+            ..R
+        }
+        .value(&mut shown);
+        assert_eq!(shown["mobile"], "09121234567");
+    }
+
+    #[test]
+    fn masks_short_values_entirely() {
+        assert_eq!(mask("123"), "••••");
+        assert_eq!(mask("1234"), "••••");
+        assert_eq!(mask("12345"), "••••2345");
+    }
+
+    #[test]
+    fn text_replaces_the_credential() {
+        assert_eq!(R.text("token canary-credential-123!"), "token [redacted]!");
+        assert_eq!(R.text("nothing"), "nothing");
+    }
+}

@@ -1,0 +1,13 @@
+//! JSON: the object alone for one account, an array otherwise (SPEC §4).
+
+use std::io::{self, Write};
+
+use crate::profile::AccountResult;
+
+pub fn render(results: &[AccountResult], as_list: bool, out: &mut dyn Write) -> io::Result<()> {
+    match results {
+        [one] if !as_list => serde_json::to_writer_pretty(&mut *out, one)?,
+        _ => serde_json::to_writer_pretty(&mut *out, results)?,
+    }
+    writeln!(out)
+}
