@@ -15,9 +15,19 @@ use crate::credential::Secret;
 use crate::profile::{ErrorKind, Profile};
 
 mod chatwoot;
+mod flashback;
+mod hamravesh;
+mod vaiz;
+mod zitadel;
 
 /// Every built-in provider, in the order `whoami providers` lists them.
-pub static PROVIDERS: &[&dyn Provider] = &[&chatwoot::Chatwoot];
+pub static PROVIDERS: &[&dyn Provider] = &[
+    &vaiz::Vaiz,
+    &hamravesh::Hamravesh,
+    &flashback::Flashback,
+    &zitadel::Zitadel,
+    &chatwoot::Chatwoot,
+];
 
 /// Looks a built-in provider up by id.
 pub fn find(id: &str) -> Option<&'static dyn Provider> {

@@ -1,0 +1,43 @@
+//! Hamravesh: placeholder, being written.
+
+use serde_json::Value;
+
+use super::{ApiRequest, BadHeader, Provider, Settings};
+use crate::credential::Secret;
+use crate::profile::Profile;
+
+pub struct Hamravesh;
+
+impl Provider for Hamravesh {
+    fn id(&self) -> &'static str {
+        "hamravesh"
+    }
+
+    fn name(&self) -> &'static str {
+        "Hamravesh"
+    }
+
+    fn docs_url(&self) -> &'static str {
+        "https://example.invalid"
+    }
+
+    fn default_base_url(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn auth_header(&self) -> &'static str {
+        "Authorization: Bearer <token>"
+    }
+
+    fn secret_fields(&self) -> &'static [&'static str] {
+        &["x"]
+    }
+
+    fn request(&self, _settings: &Settings, secret: &Secret) -> Result<ApiRequest, BadHeader> {
+        ApiRequest::get("todo").credential("authorization", "Bearer ", secret)
+    }
+
+    fn normalize(&self, _body: &Value, _settings: &Settings) -> Option<Profile> {
+        None
+    }
+}

@@ -1,0 +1,210 @@
+//! Every registered provider against its fixtures, on a local server: the request it sends
+//! (method, path, headers, body), the profile it normalizes, how it classifies each failure
+//! shape, and that no secret reaches the output. Driven by tests/fixtures/<id>/conformance.json,
+//! so a new provider is tested by adding its fixture folder.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use profile_whoami::provider::PROVIDERS;
+use serde::Deserialize;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[derive(Debug, Deserialize)]
+struct Conformance {
+    token: String,
+    #[serde(default)]
+    base_path: String,
+    #[serde(default)]
+    settings: BTreeMap<String, String>,
+    request: ExpectedRequest,
+    success: Vec<Success>,
+    failures: Vec<Failure>,
+    #[serde(default)]
+    secrets: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpectedRequest {
+    method: String,
+    path: String,
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    absent_headers: Vec<String>,
+    #[serde(default)]
+    body: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Success {
+    response: String,
+    expect: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Failure {
+    status: u16,
+    #[serde(default)]
+    response: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+    kind: String,
+    exit: i32,
+    #[serde(default)]
+    message_contains: Option<String>,
+}
+
+fn load(id: &str) -> Conformance {
+    serde_json::from_slice(&fixture(id, "conformance.json"))
+        .unwrap_or_else(|e| panic!("{id}/conformance.json: {e}"))
+}
+
+fn config_text(id: &str, case: &Conformance, base: &str) -> String {
+    let mut text = format!(
+        "[{id}]\nbase_url = \"{base}{}\"\ntoken = \"{}\"\n",
+        case.base_path, case.token
+    );
+    for (k, v) in &case.settings {
+        text += &format!("{k} = \"{v}\"\n");
+    }
+    text
+}
+
+fn secrets(case: &Conformance) -> Vec<&str> {
+    std::iter::once(case.token.as_str())
+        .chain(case.secrets.iter().map(String::as_str))
+        .collect()
+}
+
+async fn mount_success(server: &MockServer, case: &Conformance, body: Vec<u8>) {
+    let mut mock =
+        Mock::given(method(case.request.method.as_str())).and(path(case.request.path.as_str()));
+    for (k, v) in &case.request.headers {
+        mock = mock.and(header(k.as_str(), v.as_str()));
+    }
+    mock.respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_conforms() {
+    // CONFORMANCE_ONLY=<id> narrows the run while working on one provider.
+    let only = std::env::var("CONFORMANCE_ONLY").ok();
+    for provider in PROVIDERS {
+        let id = provider.id();
+        if only.as_deref().is_some_and(|o| o != id) {
+            continue;
+        }
+        let case = load(id);
+        let server = MockServer::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path(), &config_text(id, &case, &server.uri()));
+
+        for success in &case.success {
+            server.reset().await;
+            mount_success(&server, &case, fixture(id, &success.response)).await;
+            let mut cmd = whoami(dir.path());
+            cmd.args(["--config"])
+                .arg(&cfg)
+                .args(["-p", id, "-o", "json", "--raw", "-vvv"]);
+            let (code, out, err) = run_async(cmd).await;
+            let context = format!("{id} {}", success.response);
+            assert_eq!(
+                code, 0,
+                "{context}: exit {code}\nstdout:\n{out}\nstderr:\n{err}"
+            );
+            let result = json(&out);
+            for (field, expected) in &success.expect {
+                assert_eq!(
+                    at(&result, field).unwrap_or(&Value::Null),
+                    expected,
+                    "{context}: {field}\n{out}"
+                );
+            }
+            assert_no_secret(&secrets(&case), &[&out, &err], &context);
+
+            let requests = server.received_requests().await.unwrap();
+            assert_eq!(requests.len(), 1, "{context}: exactly one request");
+            for absent in &case.request.absent_headers {
+                assert!(
+                    !requests[0].headers.contains_key(absent.as_str()),
+                    "{context}: {absent} sent"
+                );
+            }
+            if let Some(body) = &case.request.body {
+                let sent: Value = serde_json::from_slice(&requests[0].body).expect("JSON body");
+                assert_eq!(&sent, body, "{context}: request body");
+            }
+
+            // The same body offline gives the same profile.
+            let mut cmd = whoami(dir.path());
+            cmd.args(["--config"])
+                .arg(&cfg)
+                .args(["-p", id, "-o", "json", "--input"]);
+            cmd.arg(dir.path().join("body.json"));
+            std::fs::write(dir.path().join("body.json"), fixture(id, &success.response)).unwrap();
+            let (code, out, _) = run_async(cmd).await;
+            assert_eq!(code, 0, "{context} --input:\n{out}");
+            let offline = json(&out);
+            assert_eq!(
+                offline["profile"], result["profile"],
+                "{context}: --input differs from live"
+            );
+            assert_eq!(offline["endpoint"], Value::Null);
+            assert_eq!(offline["credential"], Value::Null);
+        }
+
+        for failure in &case.failures {
+            server.reset().await;
+            let body = failure
+                .response
+                .as_deref()
+                .map(|f| fixture(id, f))
+                .unwrap_or_default();
+            let content_type = failure
+                .content_type
+                .as_deref()
+                .unwrap_or("application/json");
+            Mock::given(method(case.request.method.as_str()))
+                .respond_with(
+                    ResponseTemplate::new(failure.status).set_body_raw(body, content_type),
+                )
+                .mount(&server)
+                .await;
+            let context = format!("{id} {} {:?}", failure.status, failure.response);
+            for format in ["json", "table", "yaml"] {
+                let mut cmd = whoami(dir.path());
+                cmd.args(["--config"]).arg(&cfg);
+                cmd.args(["-p", id, "-o", format, "--retries", "0", "--raw", "-vvv"]);
+                let (code, out, err) = run_async(cmd).await;
+                assert_eq!(
+                    code, failure.exit,
+                    "{context} {format}: exit\nstdout:\n{out}\nstderr:\n{err}"
+                );
+                assert_no_secret(&secrets(&case), &[&out, &err], &context);
+                if format != "json" {
+                    continue;
+                }
+                let result = json(&out);
+                assert_eq!(
+                    result["error"]["kind"],
+                    failure.kind.as_str(),
+                    "{context}\n{out}"
+                );
+                assert_eq!(result["http_status"], failure.status, "{context}");
+                if let Some(needle) = &failure.message_contains {
+                    let message = result["error"]["message"].as_str().unwrap_or_default();
+                    assert!(
+                        message.contains(needle.as_str()),
+                        "{context}: {message:?} lacks {needle:?}"
+                    );
+                }
+            }
+        }
+    }
+}
