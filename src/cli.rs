@@ -17,8 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         With no arguments, prints the effective user name (like coreutils whoami).\n\
         With -p, -a or --all, calls each selected account's \"current user\" API and prints a \
         normalized profile.",
-    after_help = "Exit codes: 0 verified, 1 rejected, 2 usage or configuration error, 3 could not tell.",
-    args_conflicts_with_subcommands = true
+    after_help = "Exit codes: 0 verified, 1 rejected, 2 usage or configuration error, 3 could not tell."
 )]
 pub struct Cli {
     #[command(subcommand)]

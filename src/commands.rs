@@ -31,8 +31,7 @@ pub fn effective_user() -> Result<Exit, UsageError> {
 fn table() -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .force_no_tty();
+        .set_content_arrangement(ContentArrangement::Dynamic);
     t
 }
 

@@ -29,6 +29,9 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let config = cli.config.as_deref();
     let result = match &cli.command {
+        Some(_) if cli.check.selects_anything() => Err(UsageError(vec![
+            "-p, -a and --all select accounts to check; they do not go with a subcommand".into(),
+        ])),
         Some(Command::Providers) => commands::providers(&mut out).map_err(UsageError::from),
         Some(Command::Accounts) => commands::accounts(config, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),

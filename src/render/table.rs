@@ -19,10 +19,10 @@ pub fn render(
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    // Styling is only ever added to the status cell, and only when color is on; the terminal
+    // width is still detected either way.
     if color {
         table.enforce_styling();
-    } else {
-        table.force_no_tty();
     }
     match results {
         [one] if !as_list => single(&mut table, one, color),
@@ -49,9 +49,12 @@ fn clean(text: &str) -> String {
 
 fn single(table: &mut Table, r: &AccountResult, color: bool) {
     table.set_header(["field", "value"]);
+    // Values are sanitized line by line: a cell may hold several lines (organizations), but
+    // no provider text keeps a control character.
     let mut row = |name: &str, value: Option<String>| {
         if let Some(value) = value {
-            table.add_row([Cell::new(name), Cell::new(clean(&value))]);
+            let lines: Vec<String> = value.split('\n').map(clean).collect();
+            table.add_row([Cell::new(name), Cell::new(lines.join("\n"))]);
         }
     };
     row("account", Some(r.account.clone()));
@@ -87,12 +90,16 @@ fn single(table: &mut Table, r: &AccountResult, color: bool) {
         row("created", p.created_at.clone());
         row("updated", p.updated_at.clone());
         if !p.organizations.is_empty() {
-            let orgs: Vec<String> = p.organizations.iter().map(organization).collect();
+            let orgs: Vec<String> = p
+                .organizations
+                .iter()
+                .map(|o| clean(&organization(o)))
+                .collect();
             row("organizations", Some(orgs.join("\n")));
         }
         row("mfa", p.mfa.map(|m| m.to_string()));
         for (key, value) in &p.extra {
-            row(key, Some(scalar(value)));
+            row(&format!("extra.{key}"), Some(scalar(value)));
         }
     }
     if let Some(e) = &r.error {

@@ -1,0 +1,135 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[whoami] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'whoami'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'whoami'= {
+            cand -p 'The account named P, else every account of provider P (repeatable)'
+            cand --provider 'The account named P, else every account of provider P (repeatable)'
+            cand -a 'One configured account, by name (repeatable)'
+            cand --account 'One configured account, by name (repeatable)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --field 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)'
+            cand --input 'Read a saved response body instead of calling the API (`-` for stdin)'
+            cand --input-status 'The HTTP status the --input body came with'
+            cand --base-url 'Override the base URL (exactly one account selected)'
+            cand --timeout 'Whole-attempt timeout, body included (e.g. 10s, 1500ms) [default: 10s]'
+            cand --retries 'Retries on transient failures (connection errors, timeouts, 429, 502, 503, 504) [default: 2]'
+            cand --jobs 'Accounts checked at once [default: 16]'
+            cand --min-validity 'A credential expiring sooner than D counts as rejected (JWT credentials; e.g. 7d)'
+            cand --expect 'The result''s field at PATH must equal VALUE, else rejected (repeatable)'
+            cand --color 'When to use color'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --all 'Every configured account, concurrently'
+            cand --raw 'Include the provider''s own response (redacted) as `raw`'
+            cand --show-pii 'Show phone numbers and national IDs unmasked'
+            cand -q 'Nothing on stdout; one stderr line per account that is not ok'
+            cand --quiet 'Nothing on stdout; one stderr line per account that is not ok'
+            cand -v 'Request log on stderr (repeat for more: -vv response headers, -vvv request headers)'
+            cand --verbose 'Request log on stderr (repeat for more: -vv response headers, -vvv request headers)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand providers 'Built-in providers: base URL, auth header, environment variables, docs'
+            cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
+            cand config 'Where the config is, and whether it is valid'
+            cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;providers'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;accounts'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;config'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand path 'Print the config file''s path'
+            cand check 'Validate the config (keys, types, providers, required settings); sends nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;config;path'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;config;check'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;config;help'= {
+            cand path 'Print the config file''s path'
+            cand check 'Validate the config (keys, types, providers, required settings); sends nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;config;help;path'= {
+        }
+        &'whoami;config;help;check'= {
+        }
+        &'whoami;config;help;help'= {
+        }
+        &'whoami;init'= {
+            cand -p 'Only this provider''s account'
+            cand --provider 'Only this provider''s account'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;completions'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;help'= {
+            cand providers 'Built-in providers: base URL, auth header, environment variables, docs'
+            cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
+            cand config 'Where the config is, and whether it is valid'
+            cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;help;providers'= {
+        }
+        &'whoami;help;accounts'= {
+        }
+        &'whoami;help;config'= {
+            cand path 'Print the config file''s path'
+            cand check 'Validate the config (keys, types, providers, required settings); sends nothing'
+        }
+        &'whoami;help;config;path'= {
+        }
+        &'whoami;help;config;check'= {
+        }
+        &'whoami;help;init'= {
+        }
+        &'whoami;help;completions'= {
+        }
+        &'whoami;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

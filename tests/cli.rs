@@ -1,0 +1,615 @@
+//! The CLI contract through the binary: selection, config errors, exit codes, retries,
+//! redirects, output formats. Every server is a local wiremock on 127.0.0.1.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "cli-canary-token-0123456789";
+
+fn chatwoot_profile() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(fixture("chatwoot", "profile.json"), "application/json")
+}
+
+async fn chatwoot_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/profile"))
+        .and(header("api_access_token", TOKEN))
+        .respond_with(chatwoot_profile())
+        .mount(&server)
+        .await;
+    server
+}
+
+fn one_account(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
+    config(
+        dir,
+        &format!("[chatwoot]\nbase_url = \"{base}\"\ntoken = \"{TOKEN}\"\n"),
+    )
+}
+
+fn check(dir: &std::path::Path, cfg: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = whoami(dir);
+    cmd.arg("--config").arg(cfg).args(args);
+    cmd
+}
+
+#[test]
+fn bare_whoami_prints_the_effective_user_like_coreutils() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let (code, out, err) = run(&mut whoami(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, String::from_utf8_lossy(&expected.stdout));
+    assert!(err.is_empty());
+}
+
+#[test]
+fn output_flags_without_a_selection_are_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(whoami(dir.path()).args(["-o", "json"]));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("nothing selected: use -p, -a or --all"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_in_all_three_formats() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+
+    let (code, out, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0, "{err}");
+    let result = json(&out);
+    assert_eq!(result["status"], "ok");
+    assert_eq!(result["http_status"], 200);
+    assert_eq!(result["profile"]["email"], "ada@example.org");
+    assert_eq!(
+        result["credential"]["source"],
+        format!("inline ({}:3)", cfg.display())
+    );
+    assert_eq!(result["credential"]["hint"], "…6789");
+    assert!(result.get("raw").is_none(), "raw only with --raw");
+
+    let (code, out, _) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "yaml"])).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("email: ada@example.org"), "{out}");
+    assert!(out.contains("status: ok"), "{out}");
+
+    let (code, out, _) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot"])).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("ada@example.org (verified)"), "{out}");
+    assert!(out.contains("Acme Support (1): administrator"), "{out}");
+    assert!(!out.contains('\u{1b}'), "NO_COLOR: no escape codes\n{out}");
+    for output in [&out] {
+        assert_no_secret(&[TOKEN], &[output], "table");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_timeouts_and_refusals_are_could_not_tell() {
+    let server = MockServer::start().await;
+    Mock::given(path("/500/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    Mock::given(path("/slow/api/v1/profile"))
+        .respond_with(chatwoot_profile().set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (base, kind) in [
+        (format!("{}/500", server.uri()), "server_error"),
+        (format!("{}/slow", server.uri()), "timeout"),
+        (refused, "connect"),
+    ] {
+        let cfg = one_account(dir.path(), &base);
+        let cmd = check(
+            dir.path(),
+            &cfg,
+            &[
+                "-p",
+                "chatwoot",
+                "-o",
+                "json",
+                "--retries",
+                "0",
+                "--timeout",
+                "300ms",
+            ],
+        );
+        let (code, out, err) = run_async(cmd).await;
+        assert_eq!(code, 3, "{kind}: {out}{err}");
+        let result = json(&out);
+        assert_eq!(result["status"], "error");
+        assert_eq!(result["error"]["kind"], kind, "{out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_503s_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(chatwoot_profile())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    let (code, out, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_and_long_waits_are_not_taken() {
+    let server = MockServer::start().await;
+    Mock::given(path("/short/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/short/api/v1/profile"))
+        .respond_with(chatwoot_profile())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/long/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "60"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let cfg = one_account(dir.path(), &format!("{}/short", server.uri()));
+    let started = std::time::Instant::now();
+    let (code, out, _) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After is a floor"
+    );
+
+    let cfg = one_account(dir.path(), &format!("{}/long", server.uri()));
+    let (code, out, _) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 3, "{out}");
+    let result = json(&out);
+    assert_eq!(result["error"]["kind"], "rate_limited");
+    assert_eq!(result["http_status"], 429);
+    let long_requests = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().starts_with("/long"))
+        .count();
+    assert_eq!(long_requests, 1, "a Retry-After over 10s is not waited for");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_not_followed_and_the_token_stays_home() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(path("/stolen"))
+        .respond_with(chatwoot_profile())
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    let location = format!("{}/stolen", elsewhere.uri());
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", location.as_str()))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    let (code, out, _) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 3, "{out}");
+    let result = json(&out);
+    assert_eq!(result["error"]["kind"], "redirect");
+    assert_eq!(result["http_status"], 302);
+    assert!(
+        result["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&location)
+    );
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "redirect was followed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_page_is_an_unexpected_response() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><body>\u{1b}]0;owned\u{7}Sign in</body></html>",
+            "text/html; charset=utf-8",
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    let (code, out, _) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 3);
+    let message = json(&out)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("HTTP 200"), "{message}");
+    assert!(message.contains("text/html"), "{message}");
+    assert!(message.contains("Sign in"), "{message}");
+    assert!(
+        !message.contains('\u{1b}') && !message.contains("owned"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_errors_are_exit_2_with_nothing_sent() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            format!(
+                "[chatwoot]\nbase_url = \"{}\"\ntoken = \"unterminated\n",
+                server.uri()
+            ),
+            ":3:",
+            "invalid TOML",
+        ),
+        (
+            format!(
+                "[chatwoot]\nbase_url = \"{}\"\ntokne = \"{TOKEN}\"\n",
+                server.uri()
+            ),
+            ":3:1:",
+            "did you mean `token`",
+        ),
+        (
+            format!("[chatwoot]\nbase_url = \"{}\"\n", server.uri()),
+            "WHOAMI_CHATWOOT_TOKEN",
+            "`token` in [chatwoot]",
+        ),
+    ];
+    for (text, located, said) in cases {
+        let cfg = config(dir.path(), &text);
+        let (code, out, err) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot"])).await;
+        assert_eq!(code, 2, "{text}\n{err}");
+        assert!(out.is_empty());
+        assert!(err.contains(located), "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(
+            !err.contains("unterminated"),
+            "the source line is never quoted: {err}"
+        );
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    let (code, _, err) = run(whoami(dir.path()).args(["--config", "missing.toml", "--all"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("missing.toml") && err.contains("whoami init"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_accounts_concurrently_in_configuration_order() {
+    let server = MockServer::start().await;
+    Mock::given(path("/good/api/v1/profile"))
+        .respond_with(chatwoot_profile().set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/bad/api/v1/profile"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_raw(fixture("chatwoot", "401-invalid.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let uri = server.uri();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[zeta]\nprovider = \"chatwoot\"\nbase_url = \"{uri}/good\"\ntoken = \"{TOKEN}\"\n\
+             [alpha]\nprovider = \"chatwoot\"\nbase_url = \"{uri}/bad\"\ntoken = \"{TOKEN}\"\n\
+             [mid]\nprovider = \"chatwoot\"\nbase_url = \"{refused}\"\ntoken = \"{TOKEN}\"\n"
+        ),
+    );
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["--all", "-o", "json", "--retries", "0"],
+    ))
+    .await;
+    assert_eq!(code, 1, "rejected wins over could-not-tell\n{out}{err}");
+    let results = json(&out);
+    let got: Vec<(&str, &str)> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["account"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("zeta", "ok"), ("alpha", "rejected"), ("mid", "error")]
+    );
+
+    // The multi-account table has one row per account.
+    let (_, out, _) = run_async(check(dir.path(), &cfg, &["--all", "--retries", "0"])).await;
+    for name in ["zeta", "alpha", "mid"] {
+        assert!(out.contains(name), "{out}");
+    }
+    assert!(out.contains("invalid_credential"), "{out}");
+
+    // -q: nothing on stdout, one line per account that is not ok.
+    let (code, out, err) =
+        run_async(check(dir.path(), &cfg, &["--all", "-q", "--retries", "0"])).await;
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.starts_with("alpha: rejected: HTTP 401"), "{err}");
+
+    // -a selects one; -a and -p combine without duplicates.
+    let (code, out, _) = run_async(check(dir.path(), &cfg, &["-a", "zeta", "-o", "json"])).await;
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["account"], "zeta");
+    let (_, out, _) = run_async(check(
+        dir.path(),
+        &cfg,
+        &[
+            "-a",
+            "zeta",
+            "-p",
+            "chatwoot",
+            "-o",
+            "json",
+            "--retries",
+            "0",
+        ],
+    ))
+    .await;
+    assert_eq!(json(&out).as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_alone_is_a_complete_configuration() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = whoami(dir.path());
+    cmd.env("WHOAMI_CHATWOOT_TOKEN", TOKEN)
+        .env("WHOAMI_CHATWOOT_BASE_URL", server.uri())
+        .args([
+            "-p",
+            "chatwoot",
+            "--field",
+            "profile.email",
+            "--field",
+            "credential.source",
+        ]);
+    let (code, out, err) = run_async(cmd).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "ada@example.org\nenv WHOAMI_CHATWOOT_TOKEN\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_print_one_value_per_line() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    let args = [
+        "-p",
+        "chatwoot",
+        "--field",
+        "profile.organizations.1.role",
+        "--field",
+        "profile.avatar_url",
+        "--field",
+        "profile.email_verified",
+        "--field",
+        "profile.organizations.9.id",
+        "--field",
+        "profile.organizations.0",
+    ];
+    let (code, out, _) = run_async(check(dir.path(), &cfg, &args)).await;
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "agent\n\ntrue\n\n{\"id\":\"1\",\"name\":\"Acme Support\",\"role\":\"administrator\"}\n"
+    );
+    let (code, _, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "--field", "profile.emial"],
+    ))
+    .await;
+    assert_eq!(code, 2);
+    assert!(err.contains("profile.emial"), "{err}");
+    assert!(
+        server.received_requests().await.unwrap().len() == 1,
+        "unknown field sends nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_commands_and_failures() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let uri = server.uri();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"{uri}\"\ntoken = {{ command = \"printf '{TOKEN}\\\\n'\" }}\n"
+        ),
+    );
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "--field", "credential.source"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), format!("command ({}:3)", cfg.display()));
+
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"{uri}\"\ntoken = {{ command = \"echo {TOKEN}; echo denied >&2; exit 4\" }}\n"
+        ),
+    );
+    let (code, out, err) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot"])).await;
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("config.toml:3") && err.contains("status 4") && err.contains("denied"),
+        "{err}"
+    );
+    assert_no_secret(&[TOKEN, "echo"], &[&err], "failing command");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_secrets_in_readable_files_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, _, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0);
+    assert_eq!(
+        err.matches("readable by group or others").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("chmod 600"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn color_and_logs() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &server.uri());
+    let (_, out, _) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "--color", "always"],
+    ))
+    .await;
+    assert!(
+        out.contains("\u{1b}["),
+        "--color always colors the status\n{out}"
+    );
+    let (_, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "-o", "json", "-vvv"],
+    ))
+    .await;
+    assert!(err.contains("attempt 1: GET"), "{err}");
+    assert!(err.contains("-> 200"), "{err}");
+    assert!(err.contains("api_access_token: [redacted]"), "{err}");
+    assert!(
+        err.contains("content-type: application/json"),
+        "-vv shows response headers\n{err}"
+    );
+    assert_no_secret(&[TOKEN], &[&out, &err], "-vvv");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_to_a_non_loopback_host_warns() {
+    // 0.0.0.0 is not a loopback address, yet on Linux it reaches this machine's listeners:
+    // the warning path without any traffic leaving the machine.
+    let server = chatwoot_server().await;
+    let port = server.address().port();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), &format!("http://0.0.0.0:{port}"));
+    let (code, _, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("credential travels unencrypted"), "{err}");
+
+    let cfg = one_account(dir.path(), &server.uri());
+    let (_, _, err) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert!(!err.contains("unencrypted"), "loopback is exempt: {err}");
+}
+
+#[test]
+fn offline_input_needs_no_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("resp.json");
+    std::fs::write(&body, fixture("chatwoot", "401-invalid.json")).unwrap();
+    let (code, out, _) = run(whoami(dir.path())
+        .args([
+            "-p",
+            "chatwoot",
+            "-o",
+            "json",
+            "--input-status",
+            "401",
+            "--input",
+        ])
+        .arg(&body));
+    assert_eq!(code, 1);
+    let result = json(&out);
+    assert_eq!(result["error"]["kind"], "invalid_credential");
+    assert_eq!(result["account"], "chatwoot");
+    assert_eq!(result["http_status"], 401);
+    assert_eq!(result["elapsed_ms"], Value::Null);
+
+    let (code, out, _) = run(whoami(dir.path())
+        .args([
+            "-p",
+            "chatwoot",
+            "--field",
+            "profile.display_name",
+            "--input",
+            "-",
+        ])
+        .write_stdin(fixture("chatwoot", "profile.json")));
+    assert_eq!(code, 0);
+    assert_eq!(out, "Ada L.\n");
+}
