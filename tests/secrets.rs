@@ -1,0 +1,219 @@
+//! The canary suite: for every provider × outcome × output format × verbosity, neither the
+//! credential nor any secret a provider body carries appears in stdout or stderr.
+//!
+//! The server is hostile on purpose: it echoes the credential in bodies, headers and redirect
+//! targets, so that only redaction (not luck) keeps it out of the output.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::*;
+use profile_whoami::provider::PROVIDERS;
+use serde::Deserialize;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[derive(Deserialize)]
+struct Conformance {
+    token: String,
+    #[serde(default)]
+    base_path: String,
+    #[serde(default)]
+    settings: BTreeMap<String, String>,
+    success: Vec<Case>,
+    failures: Vec<Failure>,
+    #[serde(default)]
+    secrets: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    response: String,
+}
+
+#[derive(Deserialize)]
+struct Failure {
+    status: u16,
+    #[serde(default)]
+    response: Option<String>,
+}
+
+const FORMATS: &[&[&str]] = &[
+    &["-o", "table"],
+    &["-o", "json"],
+    &["-o", "yaml"],
+    &[
+        "--field",
+        "profile.email",
+        "--field",
+        "error.message",
+        "--field",
+        "raw",
+    ],
+    &["-o", "json", "--raw"],
+    &["-o", "table", "--raw"],
+];
+const VERBOSITY: &[&[&str]] = &[&[], &["-v"], &["-vv"], &["-vvv"]];
+
+fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
+    let token = &case.token;
+    let mut list: Vec<(String, ResponseTemplate)> = Vec::new();
+    for s in &case.success {
+        list.push((
+            format!("verified {}", s.response),
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture(id, &s.response), "application/json")
+                .insert_header("x-echo", token.as_str()),
+        ));
+    }
+    for f in &case.failures {
+        let body = f
+            .response
+            .as_deref()
+            .map(|r| fixture(id, r))
+            .unwrap_or_default();
+        list.push((
+            format!("{} {:?}", f.status, f.response),
+            ResponseTemplate::new(f.status).set_body_raw(body, "application/json"),
+        ));
+    }
+    list.push((
+        "500 echoing the token".into(),
+        ResponseTemplate::new(500)
+            .set_body_raw(format!("internal error for token {token}"), "text/plain"),
+    ));
+    list.push((
+        "html echoing the token".into(),
+        ResponseTemplate::new(200)
+            .set_body_raw(format!("<html><p>Bearer {token}</p></html>"), "text/html"),
+    ));
+    list.push((
+        "broken json echoing the token".into(),
+        ResponseTemplate::new(200)
+            .set_body_raw(format!("{{\"token\": \"{token}\", "), "application/json"),
+    ));
+    list.push((
+        "json error echoing the token everywhere".into(),
+        ResponseTemplate::new(400).set_body_raw(
+            format!(r#"{{"message": "bad {token}", "error": {{"meta": {{"token": "{token}", "x": ["{token}"]}}}}}}"#),
+            "application/json",
+        ),
+    ));
+    list.push((
+        "redirect carrying the token".into(),
+        ResponseTemplate::new(307).insert_header(
+            "location",
+            format!("https://elsewhere.invalid/?t={token}").as_str(),
+        ),
+    ));
+    list.push((
+        "timeout".into(),
+        ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
+    ));
+    list
+}
+
+fn secrets(case: &Conformance) -> Vec<&str> {
+    std::iter::once(case.token.as_str())
+        .chain(case.secrets.iter().map(String::as_str))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_in_any_output() {
+    let only = std::env::var("CONFORMANCE_ONLY").ok();
+    for provider in PROVIDERS {
+        let id = provider.id();
+        if only.as_deref().is_some_and(|o| o != id) {
+            continue;
+        }
+        let case: Conformance = serde_json::from_slice(&fixture(id, "conformance.json")).unwrap();
+        let server = MockServer::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = format!(
+            "[{id}]\nbase_url = \"{}{}\"\ntoken = \"{}\"\n",
+            server.uri(),
+            case.base_path,
+            case.token
+        );
+        for (k, v) in &case.settings {
+            text += &format!("{k} = \"{v}\"\n");
+        }
+        let cfg = config(dir.path(), &text);
+        for (name, response) in outcomes(id, &case) {
+            server.reset().await;
+            Mock::given(any())
+                .respond_with(response)
+                .mount(&server)
+                .await;
+            for format in FORMATS {
+                for verbosity in VERBOSITY {
+                    let mut cmd = whoami(dir.path());
+                    cmd.arg("--config").arg(&cfg).args([
+                        "-p",
+                        id,
+                        "--retries",
+                        "0",
+                        "--timeout",
+                        "300ms",
+                    ]);
+                    cmd.args(*format).args(*verbosity);
+                    let (code, out, err) = run_async(cmd).await;
+                    let context =
+                        format!("{id} / {name} / {format:?} / {verbosity:?} (exit {code})");
+                    assert!(code != 2 && code != 101, "{context}: {err}");
+                    assert_no_secret(&secrets(&case), &[&out, &err], &context);
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connections_and_failing_commands_leak_nothing() {
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = "refused-canary-0123456789abcdef";
+    for provider in PROVIDERS {
+        let id = provider.id();
+        for (source, expected_exit) in [
+            (format!("\"{token}\""), 3),
+            (format!("{{ command = \"echo {token}; exit 1\" }}"), 2),
+            (format!("{{ command = \"echo {token} >&2; exit 1\" }}"), 2),
+        ] {
+            let cfg = config(
+                dir.path(),
+                &format!("[{id}]\nbase_url = \"{refused}\"\ntoken = {source}\n"),
+            );
+            for verbosity in VERBOSITY {
+                let mut cmd = whoami(dir.path());
+                cmd.arg("--config")
+                    .arg(&cfg)
+                    .args(["-p", id, "--retries", "0", "-o", "json"])
+                    .args(*verbosity);
+                let (code, out, err) = run_async(cmd).await;
+                let context = format!("{id} / {source} / {verbosity:?}");
+                assert_eq!(code, expected_exit, "{context}: {out}{err}");
+                // The command's stderr is quoted on purpose (it explains the failure), so the
+                // last case may show the token it printed there; stdout never is.
+                let canaries: &[&str] = if source.contains(">&2") {
+                    &[]
+                } else {
+                    &[token]
+                };
+                assert_no_secret(canaries, &[&out, &err], &context);
+                assert!(
+                    !err.contains("echo"),
+                    "{context}: the command text is never shown: {err}"
+                );
+            }
+        }
+    }
+}
