@@ -28,7 +28,8 @@ complete -c whoami -n "__fish_whoami_needs_command" -s p -l provider -d 'The acc
 complete -c whoami -n "__fish_whoami_needs_command" -s a -l account -d 'One configured account, by name (repeatable)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+junit\t'JUnit XML: one test case per account, for CI test reporters'"
 complete -c whoami -n "__fish_whoami_needs_command" -l field -d 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l input -d 'Read a saved response body instead of calling the API (`-` for stdin)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l input-status -d 'The HTTP status the --input body came with' -r

@@ -335,12 +335,58 @@ async fn check_all(
         .map(|j| j as usize)
         .or(config.defaults.jobs)
         .unwrap_or(DEFAULT_JOBS);
+    let progress = Progress::start(accounts.len(), args.quiet);
     let results = futures_util::stream::iter(accounts.iter().zip(&jobs))
         .map(|(account, job)| check::live(account, job, options))
         .buffered(parallel)
+        .inspect(|_| progress.advance())
         .collect()
         .await;
+    progress.finish();
     Ok(results)
+}
+
+/// A progress line on stderr for runs over several accounts that take more than a moment,
+/// and only when stderr is a terminal: logs and pipes stay clean.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(400);
+
+    fn start(total: usize, quiet: bool) -> Progress {
+        if quiet || total < 2 || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} checking accounts {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        let shown = bar.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Self::DELAY).await;
+            if !shown.is_finished() {
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                shown.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+        Progress(Some(bar))
+    }
+
+    fn advance(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// One warning per file when an inline secret or a credential file is readable by others.
@@ -387,6 +433,7 @@ impl Output {
             (Some(f), _) => f,
             (None, Some("json")) => Format::Json,
             (None, Some("yaml")) => Format::Yaml,
+            (None, Some("junit")) => Format::Junit,
             _ => Format::Table,
         };
         let choice = args

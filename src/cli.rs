@@ -124,6 +124,8 @@ pub enum Format {
     Table,
     Json,
     Yaml,
+    /// JUnit XML: one test case per account, for CI test reporters
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ use crate::profile::AccountResult;
 
 mod field;
 mod json;
+mod junit;
 mod table;
 mod yaml;
 
@@ -35,6 +36,7 @@ pub fn render(
     match options.format {
         Format::Json => json::render(results, options.as_list, out),
         Format::Yaml => yaml::render(results, options.as_list, out),
+        Format::Junit => junit::render(results, out),
         Format::Table => table::render(results, options.as_list, options.color, out),
     }
 }
