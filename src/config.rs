@@ -573,7 +573,8 @@ fn apply_env(
     let vars: Vec<(&str, &str, &'static str, &str)> = env
         .0
         .iter()
-        .filter(|(k, _)| k.as_str() != "WHOAMI_CONFIG")
+        // An empty variable is unset: `WHOAMI_X_TOKEN=` must not become an empty credential.
+        .filter(|(k, v)| k.as_str() != "WHOAMI_CONFIG" && !v.is_empty())
         .filter_map(|(k, v)| {
             let (account, key) = split_var(k)?;
             Some((k.as_str(), account, key, v.as_str()))

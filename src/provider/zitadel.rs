@@ -197,7 +197,7 @@ mod tests {
         assert_eq!(p.email_verified, Some(true));
         assert_eq!(
             p.phone.as_deref(),
-            Some("+41 79 555 56 78"),
+            Some("+41795555678"),
             "masked later, by the shared rules"
         );
         assert_eq!(
