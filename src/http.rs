@@ -329,37 +329,30 @@ fn transport(error: &reqwest::Error) -> Failure {
 }
 
 fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = current {
-        if e.is::<rustls::Error>() {
-            return true;
-        }
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-        {
-            return true;
-        }
-        let text = e.to_string().to_ascii_lowercase();
-        if text.contains("certificate") || text.contains("tls handshake") {
-            return true;
-        }
-        current = e.source();
-    }
-    false
+    causes(error).any(|e| e.is::<rustls::Error>())
+}
+
+/// Every cause of an error. `io::Error::source` skips the error it wraps (rustls' handshake
+/// errors sit two `io::Error`s deep), so wrapped errors are entered explicitly.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| match e.downcast_ref::<std::io::Error>() {
+        Some(io) => match io.get_ref() {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => None,
+        },
+        None => e.source(),
+    })
 }
 
 /// The innermost cause of a transport error: `Connection refused (os error 111)` says more
 /// than `error sending request`.
 fn describe(error: &reqwest::Error) -> String {
-    let mut message = error.without_url_ref().to_string();
-    let mut current = std::error::Error::source(error);
-    while let Some(e) = current {
-        message = e.to_string();
-        current = e.source();
+    match causes(error).skip(1).last() {
+        Some(cause) => cause.to_string(),
+        None => error.without_url_ref(),
     }
-    message
 }
 
 trait WithoutUrl {

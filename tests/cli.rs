@@ -611,3 +611,138 @@ fn offline_input_needs_no_credential() {
     assert_eq!(code, 0);
     assert_eq!(out, "Ada L.\n");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_failures_and_bad_ca_certs() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Speaking TLS to a plain-HTTP port: the handshake fails, which is `tls`, not a verdict.
+    let https = format!("https://127.0.0.1:{}", server.address().port());
+    let cfg = one_account(dir.path(), &https);
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "-o", "json", "--retries", "0"],
+    ))
+    .await;
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(json(&out)["error"]["kind"], "tls", "{out}");
+
+    // A ca_cert that is not PEM is a configuration error: exit 2, nothing sent.
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, "not a certificate").unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"{}\"\ntoken = \"{TOKEN}\"\nca_cert = \"{}\"\n",
+            server.uri(),
+            pem.display()
+        ),
+    );
+    let (code, _, err) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ca.pem"), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_files_are_read_trimmed_and_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("token");
+    std::fs::write(&secret, format!("\n  {TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"{}\"\ntoken = {{ file = \"{}\" }}\n",
+            server.uri(),
+            secret.display()
+        ),
+    );
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "--field", "credential.source"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), format!("file {}", secret.display()));
+    assert!(
+        err.contains("token holds a credential and is readable by group or others"),
+        "{err}"
+    );
+
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (_, _, err) = run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert!(!err.contains("readable"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_proxy_is_honoured() {
+    // The proxy is a local server; the account's host is never resolved or contacted.
+    let proxy = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = one_account(dir.path(), "http://chat.example.test");
+    let mut cmd = check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "-o", "json", "--retries", "0"],
+    );
+    cmd.env("HTTP_PROXY", proxy.uri());
+    let (code, out, err) = run_async(cmd).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let requests = proxy.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].url.host_str(), Some("chat.example.test"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_shows_only_on_a_terminal_and_only_for_slow_runs() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` (a pseudo-terminal) is not installed");
+        return;
+    }
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(chatwoot_profile().set_delay(Duration::from_millis(1500)))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let uri = server.uri();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[a]\nprovider = \"chatwoot\"\nbase_url = \"{uri}\"\ntoken = \"{TOKEN}\"\n\
+             [b]\nprovider = \"chatwoot\"\nbase_url = \"{uri}\"\ntoken = \"{TOKEN}\"\n"
+        ),
+    );
+    // On a pseudo-terminal (script), a slow run shows the progress line.
+    let bin = assert_cmd::cargo::cargo_bin("whoami");
+    let line = format!(
+        "{} --config {} --all --jobs 1",
+        bin.display(),
+        cfg.display()
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("TERM", "xterm");
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("checking accounts"), "{screen}");
+
+    // Piped, never.
+    let (code, _, err) = run_async(check(dir.path(), &cfg, &["--all", "--jobs", "1"])).await;
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "{err}");
+}
