@@ -5,6 +5,9 @@
 //! endpoint. Medians over repeated runs. It prints a report and never fails CI: it is a
 //! measurement, not a timed test. `PERF_RUNS=N` changes the repetitions (default 30).
 
+// `wait4` is the only way to read one child's peak memory; std has no wrapper for it.
+#![allow(unsafe_code)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

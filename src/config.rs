@@ -59,12 +59,6 @@ pub struct Account {
     pub problems: Vec<ConfigError>,
 }
 
-impl fmt::Debug for dyn Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 impl Account {
     /// The base URL in force: the account's, else the provider's default.
     pub fn effective_base_url(&self) -> Option<&str> {

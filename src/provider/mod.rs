@@ -90,6 +90,12 @@ pub trait Provider: Sync {
     fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile>;
 }
 
+impl std::fmt::Debug for dyn Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 /// An account's provider-specific settings (`space_id`, `org_id`, …), already validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings(pub BTreeMap<String, String>);
