@@ -179,6 +179,13 @@ pub const FIELD_SCHEMA: &[&str] = &[
 ];
 
 /// Whether `path` names a field of the result schema (see [`FIELD_SCHEMA`]).
+///
+/// ```
+/// use profile_whoami::profile::is_known_field;
+/// assert!(is_known_field("profile.organizations.0.role"));
+/// assert!(is_known_field("profile.extra.availability"));
+/// assert!(!is_known_field("profile.emial"));
+/// ```
 pub fn is_known_field(path: &str) -> bool {
     if path.is_empty() {
         return false;
@@ -203,6 +210,13 @@ fn matches_segments(pattern: &[&str], segments: &[&str]) -> bool {
 }
 
 /// Looks up a dotted path in a serialized result. List items are addressed by index.
+///
+/// ```
+/// use profile_whoami::profile::{field_text, lookup};
+/// let result = serde_json::json!({"profile": {"organizations": [{"role": "admin"}]}});
+/// assert_eq!(field_text(lookup(&result, "profile.organizations.0.role")), "admin");
+/// assert_eq!(field_text(lookup(&result, "profile.organizations.5.role")), "");
+/// ```
 pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
         .try_fold(value, |current, segment| match current {
