@@ -14,7 +14,7 @@ use crate::config::{self, Account, Config, Env};
 use crate::credential::{self, Source};
 use crate::http::{self, Clients, Limits};
 use crate::profile::{AccountResult, Status};
-use crate::provider::{self, Settings};
+use crate::provider;
 use crate::render::{self, RenderOptions};
 
 /// The process exit codes of SPEC §5.
@@ -67,9 +67,14 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
     } else {
         select(&config, args)?
     };
+    // Offline (`--input`), a missing base URL does not matter; a bad setting still does.
     let problems: Vec<String> = accounts
         .iter()
-        .flat_map(|a| a.problems.iter().map(ToString::to_string))
+        .flat_map(|a| match args.input {
+            Some(_) => a.problems.clone(),
+            None => a.problems(),
+        })
+        .map(|p| p.to_string())
         .collect();
     if !problems.is_empty() {
         return Err(UsageError(problems));
@@ -192,8 +197,6 @@ fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError>
         .map(|mut a| {
             if let Some(url) = &args.base_url {
                 a.base_url = Some(url.trim_end_matches('/').to_string());
-                a.problems
-                    .retain(|p| !p.message.contains("base_url is required"));
             }
             a
         })
@@ -206,42 +209,31 @@ fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, UsageErro
     if args.all || args.providers.len() + args.accounts.len() != 1 {
         return Err(usage("--input needs exactly one -p PROVIDER or -a ACCOUNT"));
     }
-    let mut account = match (args.providers.first(), args.accounts.first()) {
+    match (args.providers.first(), args.accounts.first()) {
         (_, Some(name)) => config
             .accounts
             .iter()
             .find(|a| &a.name == name)
             .cloned()
-            .ok_or_else(|| usage(format!("-a {name}: no account named `{name}`")))?,
-        (Some(p), None) => match config.accounts.iter().find(|a| &a.name == p) {
-            Some(a) => a.clone(),
-            None => {
-                let provider = provider::find(p).ok_or_else(|| {
-                    usage(format!(
-                        "-p {p}: unknown provider; known providers: {}",
-                        provider::ids().join(", ")
-                    ))
-                })?;
-                Account {
-                    name: p.clone(),
-                    provider,
-                    base_url: None,
-                    token: None,
-                    ca_cert: None,
-                    timeout: None,
-                    settings: Settings::default(),
-                    at: None,
-                    problems: Vec::new(),
+            .ok_or_else(|| usage(format!("-a {name}: no account named `{name}`"))),
+        (Some(p), None) => {
+            let named = config.accounts.iter().find(|a| &a.name == p);
+            let of_provider = || config.accounts.iter().find(|a| a.provider.id() == p);
+            match named.or_else(of_provider) {
+                Some(account) => Ok(account.clone()),
+                None => {
+                    let provider = provider::find(p).ok_or_else(|| {
+                        usage(format!(
+                            "-p {p}: unknown provider; known providers: {}",
+                            provider::ids().join(", ")
+                        ))
+                    })?;
+                    Ok(Account::new(p.clone(), provider))
                 }
             }
-        },
+        }
         (None, None) => unreachable!("checked above"),
-    };
-    // Offline: a missing base URL or credential does not matter.
-    account
-        .problems
-        .retain(|p| !p.message.contains("base_url is required"));
-    Ok(account)
+    }
 }
 
 fn read_input(input: &str) -> Result<Vec<u8>, UsageError> {

@@ -115,7 +115,8 @@ pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<E
     let problems: Vec<String> = config
         .accounts
         .iter()
-        .flat_map(|a| a.problems.iter().map(ToString::to_string))
+        .flat_map(|a| a.problems())
+        .map(|p| p.to_string())
         .collect();
     if !problems.is_empty() {
         return Err(UsageError(problems));

@@ -60,6 +60,40 @@ pub struct Account {
 }
 
 impl Account {
+    /// An account with nothing set but its name and provider.
+    pub fn new(name: impl Into<String>, provider: &'static dyn Provider) -> Account {
+        Account {
+            name: name.into(),
+            provider,
+            base_url: None,
+            token: None,
+            ca_cert: None,
+            timeout: None,
+            settings: Settings::default(),
+            at: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Everything that stops this account from being checked: problems from the environment,
+    /// then required settings (checked after the environment and `--base-url` are applied).
+    pub fn problems(&self) -> Vec<ConfigError> {
+        let mut problems = self.problems.clone();
+        if self.effective_base_url().is_none() {
+            problems.push(ConfigError {
+                file: self.at.as_ref().map(|l| l.file.clone()),
+                line: self.at.as_ref().map(|l| (l.line, 1)),
+                message: format!(
+                    "[{}] base_url is required for {} (it has no shared host): set `base_url` in the config or {}",
+                    self.name,
+                    self.provider.name(),
+                    self.env_var("base_url")
+                ),
+            });
+        }
+        problems
+    }
+
     /// The base URL in force: the account's, else the provider's default.
     pub fn effective_base_url(&self) -> Option<&str> {
         self.base_url
@@ -171,9 +205,6 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
         None => (Defaults::default(), Vec::new()),
     };
     let defaults = apply_env(defaults, &mut accounts, env)?;
-    for account in &mut accounts {
-        check_required(account);
-    }
     Ok(Config {
         file: text.map(|_| path.clone()),
         path,
@@ -605,7 +636,7 @@ fn apply_env(
     // Accounts created from the environment, in the order `whoami providers` lists providers,
     // then by name.
     let mut created: Vec<Account> = Vec::new();
-    for &(var, env_account, key, _) in vars.iter().filter(|v| v.2 == "token" && v.1 != "DEFAULTS") {
+    for &(_, env_account, _, _) in vars.iter().filter(|v| v.2 == "token" && v.1 != "DEFAULTS") {
         if accounts
             .iter()
             .any(|a| account_matches(&a.name, env_account))
@@ -624,18 +655,7 @@ fn apply_env(
             }
             continue; // WHOAMI_FOO_TOKEN for no account and no provider: not ours.
         };
-        let _ = (var, key);
-        created.push(Account {
-            name,
-            provider,
-            base_url: None,
-            token: None,
-            ca_cert: None,
-            timeout: None,
-            settings: Settings::default(),
-            at: None,
-            problems: Vec::new(),
-        });
+        created.push(Account::new(name, provider));
     }
     let order = |a: &Account| {
         let rank = provider::PROVIDERS
@@ -726,17 +746,7 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
         let index = match accounts.iter().position(|a| a.name == provider.id()) {
             Some(i) => i,
             None if set.iter().any(|(v, _)| v.key == "token") => {
-                accounts.push(Account {
-                    name: provider.id().to_string(),
-                    provider: *provider,
-                    base_url: None,
-                    token: None,
-                    ca_cert: None,
-                    timeout: None,
-                    settings: Settings::default(),
-                    at: None,
-                    problems: Vec::new(),
-                });
+                accounts.push(Account::new(provider.id().to_string(), *provider));
                 accounts.len() - 1
             }
             None => continue,
@@ -768,22 +778,6 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
                 _ => {}
             }
         }
-    }
-}
-
-/// Required settings, checked once the environment is applied.
-fn check_required(account: &mut Account) {
-    if account.effective_base_url().is_none() {
-        account.problems.push(ConfigError {
-            file: account.at.as_ref().map(|l| l.file.clone()),
-            line: account.at.as_ref().map(|l| (l.line, 1)),
-            message: format!(
-                "[{}] base_url is required for {} (it has no shared host): set `base_url` in the config or {}",
-                account.name,
-                account.provider.name(),
-                account.env_var("base_url")
-            ),
-        });
     }
 }
 

@@ -746,3 +746,55 @@ async fn progress_shows_only_on_a_terminal_and_only_for_slow_runs() {
     assert_eq!(code, 0);
     assert!(err.is_empty(), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_base_url_is_named_and_can_come_from_the_flag() {
+    let server = MockServer::start().await;
+    Mock::given(path("/auth/v1/users/me"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("zitadel", "machine.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = whoami(dir.path());
+    cmd.env("WHOAMI_ZITADEL_TOKEN", TOKEN)
+        .args(["-p", "zitadel"]);
+    let (code, _, err) = run_async(cmd).await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("WHOAMI_ZITADEL_BASE_URL") && err.contains("`base_url`"),
+        "{err}"
+    );
+
+    let mut cmd = whoami(dir.path());
+    cmd.env("WHOAMI_ZITADEL_TOKEN", TOKEN)
+        .args([
+            "-p",
+            "zitadel",
+            "--field",
+            "profile.display_name",
+            "--base-url",
+        ])
+        .arg(server.uri());
+    let (code, out, err) = run_async(cmd).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "CI deploy bot\n");
+
+    // Offline, the base URL does not matter.
+    let mut cmd = whoami(dir.path());
+    cmd.args([
+        "-p",
+        "zitadel",
+        "--field",
+        "profile.display_name",
+        "--input",
+    ])
+    .arg(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/zitadel/machine.json"),
+    );
+    let (code, out, _) = run_async(cmd).await;
+    assert_eq!((code, out.as_str()), (0, "CI deploy bot\n"));
+}
