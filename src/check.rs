@@ -41,6 +41,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
     let provider = account.provider;
     let redactor = Redactor {
         secret_fields: provider.secret_fields(),
+        secret_pointers: provider.secret_pointers(),
         credential: Some(job.credential.secret.expose()),
         show_pii: options.show_pii,
     };
@@ -98,6 +99,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
 pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -> AccountResult {
     let redactor = Redactor {
         secret_fields: account.provider.secret_fields(),
+        secret_pointers: account.provider.secret_pointers(),
         credential: None,
         show_pii: options.show_pii,
     };

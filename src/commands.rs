@@ -11,7 +11,7 @@ use crate::app::{Exit, UsageError};
 use crate::cli::Cli;
 use crate::config::{self, Env};
 use crate::credential::Source;
-use crate::provider::{self, PROVIDERS};
+use crate::provider::{self, PROVIDERS, custom};
 
 /// Bare `whoami`: the effective user name, like coreutils. No config, no network.
 pub fn effective_user() -> Result<Exit, UsageError> {
@@ -35,8 +35,9 @@ fn table() -> Table {
     t
 }
 
-/// `whoami providers`.
-pub fn providers(out: &mut dyn Write) -> std::io::Result<Exit> {
+/// `whoami providers`: the built-in providers, then the ones defined in the config. A config
+/// that does not load is reported on stderr; the built-in list still prints.
+pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
     let mut t = table();
     t.set_header(["provider", "base URL", "auth header", "environment", "docs"]);
     for p in PROVIDERS {
@@ -51,6 +52,28 @@ pub fn providers(out: &mut dyn Write) -> std::io::Result<Exit> {
             env.join("\n"),
             p.docs_url().to_string(),
         ]);
+    }
+    match config::load(config_flag, &Env::from_process()) {
+        Ok(config) => {
+            for a in config
+                .accounts
+                .iter()
+                .filter(|a| a.provider.id() == custom::ID)
+            {
+                let defined =
+                    a.at.as_ref()
+                        .map(|at| format!("defined at {at}"))
+                        .unwrap_or_default();
+                t.add_row([
+                    format!("{} (custom)", a.name),
+                    a.base_url.clone().unwrap_or_default(),
+                    a.provider.auth_header().to_string(),
+                    a.env_var("token"),
+                    defined,
+                ]);
+            }
+        }
+        Err(e) => eprintln!("whoami: warning: custom providers not listed: {e}"),
     }
     writeln!(out, "{t}")?;
     Ok(Exit::Verified)

@@ -17,7 +17,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::credential::{Location, Secret, Source};
-use crate::provider::{self, Provider, Settings};
+use crate::provider::{self, Provider, Settings, custom};
 
 /// The keys every account takes.
 const COMMON_KEYS: &[&str] = &["provider", "base_url", "token", "ca_cert", "timeout"];
@@ -90,6 +90,9 @@ impl Account {
                     self.env_var("base_url")
                 ),
             });
+        }
+        if self.token.is_none() {
+            problems.push(missing_token(self));
         }
         problems
     }
@@ -355,7 +358,16 @@ impl Ctx<'_> {
             Some(entry) => self.string(name, entry)?,
             None => name.to_string(),
         };
-        let provider = provider::find(&provider_id).ok_or_else(|| {
+        let error_at = |offset: usize, message: String| self.error(offset, message);
+        let definition = match provider_id.as_str() {
+            custom::ID => Some(custom::define(name, at, table, &error_at)?),
+            _ => None,
+        };
+        let found = match &definition {
+            Some(d) => Some(d.provider),
+            None => provider::find(&provider_id),
+        };
+        let provider = found.ok_or_else(|| {
             let offset = provider_entry.map_or(at, |(_, v)| v.span().start);
             let message = match provider_entry {
                 Some(_) => format!("[{name}] provider: unknown provider `{provider_id}`"),
@@ -369,22 +381,15 @@ impl Ctx<'_> {
             self.error(
                 offset,
                 format!(
-                    "{message}{suggestion}; known providers: {}",
+                    "{message}{suggestion}; known providers: {}, or `custom` with a url, auth and map",
                     provider::ids().join(", ")
                 ),
             )
         })?;
-        let mut account = Account {
-            name: name.to_string(),
-            provider,
-            base_url: None,
-            token: None,
-            ca_cert: None,
-            timeout: None,
-            settings: Settings::default(),
-            at: Some(self.location(at)),
-            problems: Vec::new(),
-        };
+        let mut account = Account::new(name, provider);
+        account.at = Some(self.location(at));
+        account.base_url = definition.map(|d| d.url);
+        let is_custom = provider.id() == custom::ID;
         for entry in table.iter() {
             let (key, value) = entry;
             let key_name = key.get_ref().as_ref();
@@ -392,7 +397,8 @@ impl Ctx<'_> {
             let fail = |m: String| self.error(vat, format!("[{name}] {key_name}: {m}"));
             match key_name {
                 "provider" => {}
-                "base_url" => {
+                key_name if is_custom && custom::KEYS.contains(&key_name) => {}
+                "base_url" if !is_custom => {
                     account.base_url =
                         Some(check_base_url(&self.string(name, entry)?).map_err(fail)?)
                 }
@@ -408,7 +414,12 @@ impl Ctx<'_> {
                     account.settings.0.insert(key_name.to_string(), value);
                 }
                 other => {
-                    let allowed = allowed_keys(provider);
+                    let allowed: Vec<&str> = if is_custom {
+                        let common = COMMON_KEYS.iter().filter(|k| **k != "base_url");
+                        common.chain(custom::KEYS).copied().collect()
+                    } else {
+                        allowed_keys(provider)
+                    };
                     return Err(self.error(
                         key.span().start,
                         unknown_key(name, other, &allowed)

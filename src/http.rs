@@ -144,6 +144,10 @@ fn build_client(ca_cert: Option<&Path>) -> Result<Client, ClientError> {
 /// Joins a provider path to a base URL, keeping the base URL's own path:
 /// `https://example.org/chatwoot` + `api/v1/profile` → `https://example.org/chatwoot/api/v1/profile`.
 pub fn endpoint(base: &str, path: &str) -> Result<Url, String> {
+    if path.is_empty() {
+        // A provider defined in the config gives the whole URL.
+        return Url::parse(base).map_err(|e| format!("invalid URL: {e}"));
+    }
     let joined = format!(
         "{}/{}",
         base.trim_end_matches('/'),

@@ -32,7 +32,7 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(_) if cli.check.selects_anything() => Err(UsageError(vec![
             "-p, -a and --all select accounts to check; they do not go with a subcommand".into(),
         ])),
-        Some(Command::Providers) => commands::providers(&mut out).map_err(UsageError::from),
+        Some(Command::Providers) => commands::providers(config, &mut out),
         Some(Command::Accounts) => commands::accounts(config, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),
         Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),

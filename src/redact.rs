@@ -27,6 +27,8 @@ const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "national_id"];
 #[derive(Debug, Clone, Copy)]
 pub struct Redactor<'a> {
     pub secret_fields: &'a [&'a str],
+    /// JSON pointers (RFC 6901) to redact, for providers defined in the config.
+    pub secret_pointers: &'a [&'a str],
     pub credential: Option<&'a str>,
     pub show_pii: bool,
 }
@@ -34,6 +36,15 @@ pub struct Redactor<'a> {
 impl Redactor<'_> {
     /// Redacts a JSON body in place.
     pub fn value(&self, value: &mut Value) {
+        for pointer in self.secret_pointers {
+            if let Some(target) = value.pointer_mut(pointer) {
+                *target = Value::String(REDACTED.into());
+            }
+        }
+        self.walk(value);
+    }
+
+    fn walk(&self, value: &mut Value) {
         match value {
             Value::Object(map) => {
                 for (key, child) in map.iter_mut() {
@@ -41,13 +52,13 @@ impl Redactor<'_> {
                         *child = Value::String(REDACTED.into());
                     } else if !self.show_pii && is_pii_key(key) {
                         mask_value(child);
-                        self.value(child);
+                        self.walk(child);
                     } else {
-                        self.value(child);
+                        self.walk(child);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|item| self.value(item)),
+            Value::Array(items) => items.iter_mut().for_each(|item| self.walk(item)),
             Value::String(s) => {
                 if let Some(replaced) = self.replace_credential(s) {
                     *s = replaced;
@@ -114,6 +125,7 @@ mod tests {
 
     const R: Redactor<'static> = Redactor {
         secret_fields: &["hmac_identifier"],
+        secret_pointers: &["/nested/0/plain"],
         credential: Some("canary-credential-123"),
         show_pii: false,
     };
@@ -129,6 +141,7 @@ mod tests {
             "API_KEY": "k",
             "name": "Ada",
             "error": {"meta": {"description": "bad canary-credential-123 here"}},
+            "nested": [{"plain": "by pointer", "other": "kept"}],
         });
         R.value(&mut body);
         assert_eq!(body["access_token"], REDACTED);
@@ -138,6 +151,8 @@ mod tests {
         assert_eq!(body["webAuthnCredentials"], REDACTED);
         assert_eq!(body["API_KEY"], REDACTED);
         assert_eq!(body["name"], "Ada");
+        assert_eq!(body["nested"][0]["plain"], REDACTED);
+        assert_eq!(body["nested"][0]["other"], "kept");
         assert_eq!(body["error"]["meta"]["description"], "bad [redacted] here");
     }
 

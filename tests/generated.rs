@@ -43,7 +43,7 @@ fn the_example_config_passes_config_check() {
         .arg(&example)
         .args(["config", "check"]));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ok, 6 account(s)"), "{out}");
+    assert!(out.contains("ok, 8 account(s)"), "{out}");
 }
 
 #[test]

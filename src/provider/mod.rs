@@ -15,6 +15,7 @@ use crate::credential::Secret;
 use crate::profile::{ErrorKind, Profile};
 
 mod chatwoot;
+pub mod custom;
 mod flashback;
 mod hamravesh;
 mod vaiz;
@@ -71,6 +72,10 @@ pub trait Provider: Sync {
     }
     /// Keys in this provider's bodies that hold secrets the generic rule would miss.
     fn secret_fields(&self) -> &'static [&'static str];
+    /// JSON pointers to secrets, for providers defined in the config.
+    fn secret_pointers(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// The "current user" request.
     fn request(&self, settings: &Settings, secret: &Secret) -> Result<ApiRequest, BadHeader>;
     /// Body-level rules that decide a rejection beyond the shared status rules (401 and 403).
