@@ -13,7 +13,7 @@ use crate::config::Account;
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
-use crate::redact::{self, Redactor};
+use crate::redact::Redactor;
 use crate::sanitize;
 
 /// How many characters of an unexpected body an error quotes.
@@ -46,16 +46,9 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
-        account: account.name.clone(),
-        provider: provider.id().to_string(),
         endpoint: Some(redactor.text(job.url.as_str())),
-        status: Status::Error,
-        http_status: None,
-        elapsed_ms: None,
         credential: Some(job.credential.info.clone()),
-        profile: None,
-        error: None,
-        raw: None,
+        ..blank(account)
     };
     let started = Instant::now();
     let request = match provider.request(&account.settings, &job.credential.secret) {
@@ -95,7 +88,24 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
     result
 }
 
-/// Interprets a saved body (`--input`) exactly as a live answer with that status.
+/// A result that says nothing yet: `error` until an answer proves otherwise.
+fn blank(account: &Account) -> AccountResult {
+    AccountResult {
+        account: account.name.clone(),
+        provider: account.provider.id().to_string(),
+        endpoint: None,
+        status: Status::Error,
+        http_status: None,
+        elapsed_ms: None,
+        credential: None,
+        profile: None,
+        error: None,
+        raw: None,
+    }
+}
+
+/// Interprets a saved body (`--input`) exactly as a live answer with that status; a body over
+/// 8 MiB is refused as a live one would be.
 pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -> AccountResult {
     let redactor = Redactor {
         secret_fields: account.provider.secret_fields(),
@@ -104,17 +114,16 @@ pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
-        account: account.name.clone(),
-        provider: account.provider.id().to_string(),
-        endpoint: None,
-        status: Status::Error,
         http_status: Some(status),
-        elapsed_ms: None,
-        credential: None,
-        profile: None,
-        error: None,
-        raw: None,
+        ..blank(account)
     };
+    if body.len() > http::MAX_BODY {
+        result.error = Some(ResultError {
+            kind: ErrorKind::TooLarge,
+            message: format!("HTTP {status}: the body is larger than 8 MiB; refused"),
+        });
+        return result;
+    }
     let answer = Answer {
         status,
         content_type: None,
@@ -247,18 +256,15 @@ fn interpret(
     result.error = Some(ResultError { kind, message });
 }
 
-/// Masks personal data and re-checks `extra` against the redaction rules: a profile is shown
-/// to people.
-fn protect(mut profile: Profile, redactor: &Redactor<'_>) -> Profile {
-    if !redactor.show_pii {
-        profile.phone = profile.phone.map(|p| redact::mask(&p));
-    }
-    let mut extra = Value::Object(std::mem::take(&mut profile.extra));
-    redactor.value(&mut extra);
-    if let Value::Object(map) = extra {
-        profile.extra = map;
-    }
-    profile
+/// Applies the redaction rules to the normalized profile as a whole: a provider (or a server
+/// in between) may echo the credential into any field, not only the ones named secret, and
+/// personal data is masked wherever it sits.
+fn protect(profile: Profile, redactor: &Redactor<'_>) -> Profile {
+    let Ok(mut value) = serde_json::to_value(&profile) else {
+        return profile;
+    };
+    redactor.value(&mut value);
+    serde_json::from_value(value).unwrap_or_default()
 }
 
 fn describe_type(content_type: Option<&str>) -> String {
@@ -297,7 +303,8 @@ fn gates(result: &mut AccountResult, expires_at: Option<i64>, options: &Options)
     }
     if let (Some(min), Some(exp)) = (options.min_validity, expires_at) {
         let now = jiff::Timestamp::now().as_second();
-        if exp - now < min.as_secs() as i64 {
+        let min_secs = i64::try_from(min.as_secs()).unwrap_or(i64::MAX);
+        if exp.saturating_sub(now) < min_secs {
             let when = crate::credential::rfc3339(exp).unwrap_or_else(|| exp.to_string());
             let verb = if exp <= now { "expired" } else { "expires" };
             result.reject(

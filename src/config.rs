@@ -225,10 +225,22 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
         .iter()
         .min_by_key(|e| e.span().map_or(usize::MAX, |s| s.start))
     {
+        // A key name is safe to show (a value is not: it may be an inline secret).
+        let key = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches('"'))
+            .filter(|k| !k.is_empty() && k.len() <= 64)
+            .filter(|k| {
+                k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            })
+            .map(|k| format!(" `{k}`"))
+            .unwrap_or_default();
         return Err(ConfigError {
             file: Some(file.to_path_buf()),
             line: e.span().map(|s| position(text, s.start)),
-            message: format!("invalid TOML: {}", e.message().trim()),
+            message: format!("invalid TOML: {}{key}", e.message().trim()),
         });
     }
     let mut defaults = Defaults::default();
@@ -529,9 +541,9 @@ fn check_account_name(name: &str) -> Result<(), String> {
 
 pub fn check_output(value: &str) -> Result<String, String> {
     match value {
-        "table" | "json" | "yaml" => Ok(value.to_string()),
+        "table" | "json" | "yaml" | "junit" => Ok(value.to_string()),
         other => Err(format!(
-            "unknown output `{other}`; choose from table, json, yaml"
+            "unknown output `{other}`; choose from table, json, yaml, junit"
         )),
     }
 }
@@ -551,8 +563,13 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{value}` is not a duration (examples: 10s, 1500ms, 2m, 7d)"))
 }
 
-fn check_base_url(value: &str) -> Result<String, String> {
+/// An http(s) URL with a host and no user info: a password in a URL would be printed wherever
+/// the endpoint is (results, logs, `accounts`), so credentials belong in `token`.
+pub fn check_base_url(value: &str) -> Result<String, String> {
     match reqwest::Url::parse(value) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            Err("must not carry a user name or password: put the credential in `token`".into())
+        }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
             Ok(value.trim_end_matches('/').to_string())
         }
@@ -655,6 +672,9 @@ fn apply_env(
             continue;
         }
         let name = env_account.to_ascii_lowercase();
+        if name == "config" {
+            continue; // a reserved name (and WHOAMI_CONFIG is the config path)
+        }
         let provider_var = format!("WHOAMI_{env_account}_PROVIDER");
         let provider_id = env.get(&provider_var).unwrap_or(&name).to_string();
         let Some(provider) = provider::find(&provider_id) else {
@@ -668,14 +688,6 @@ fn apply_env(
         };
         created.push(Account::new(name, provider));
     }
-    let order = |a: &Account| {
-        let rank = provider::PROVIDERS
-            .iter()
-            .position(|p| p.id() == a.provider.id())
-            .unwrap_or(usize::MAX);
-        (rank, a.name.clone())
-    };
-    created.sort_by_key(order);
     accounts.extend(created);
 
     for account in accounts.iter_mut() {
@@ -687,6 +699,20 @@ fn apply_env(
     }
 
     apply_sdk_env(accounts, env);
+
+    // Accounts made from the environment (WHOAMI_* or a provider SDK's variables) come after
+    // the file's, in the order `whoami providers` lists providers, then by name. The sort is
+    // stable and file accounts share one key, so the file's order stands.
+    accounts.sort_by_key(|a| match a.at {
+        Some(_) => (0, 0, String::new()),
+        None => {
+            let rank = provider::PROVIDERS
+                .iter()
+                .position(|p| p.id() == a.provider.id())
+                .unwrap_or(usize::MAX);
+            (1, rank, a.name.clone())
+        }
+    });
     Ok(defaults)
 }
 
@@ -773,11 +799,13 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
                         var: sdk.var.to_string(),
                     })
                 }
-                "base_url" if account.base_url.is_none() => {
-                    if let Ok(url) = check_base_url(value) {
-                        account.base_url = Some(url);
-                    }
-                }
+                "base_url" if account.base_url.is_none() => match check_base_url(value) {
+                    Ok(url) => account.base_url = Some(url),
+                    // Never fall back to the public host with a credential meant elsewhere.
+                    Err(m) => account
+                        .problems
+                        .push(ConfigError::plain(format!("{}: {m}", sdk.var))),
+                },
                 key if provider.settings().contains(&key)
                     && account.settings.get(key).is_none() =>
                 {
@@ -884,6 +912,13 @@ timeout = "1500ms"
         let err = parse_err("[chatwoot]\ntoken = \"s3cret-inline\nfoo");
         assert!(err.starts_with("c.toml:2:"), "{err}");
         assert!(!err.contains("s3cret-inline"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_named() {
+        let err = parse_err("[chatwoot]\ntoken = \"a\"\ntoken = \"b\"\n");
+        assert!(err.starts_with("c.toml:3:1:"), "{err}");
+        assert!(err.contains("duplicate key `token`"), "{err}");
     }
 
     #[test]

@@ -119,6 +119,21 @@ pub enum CredentialError {
 
 /// How long a credential command may run.
 const COMMAND_LIMIT: Duration = Duration::from_secs(10);
+/// How long to keep reading a command's output after it exited.
+const PIPE_GRACE: Duration = Duration::from_millis(200);
+
+/// Reads a pipe to its end into `buf`; what was read stays in `buf` if this is cancelled.
+async fn drain<R: tokio::io::AsyncRead + Unpin>(pipe: &mut Option<R>, buf: &mut Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let Some(pipe) = pipe else { return };
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = pipe.read(&mut chunk).await {
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
 
 /// Resolves a source to its secret. Env variables are read here, files read and trimmed,
 /// commands run with `sh -c` (10 s limit, stdout trimmed).
@@ -160,7 +175,7 @@ async fn run_command(command: &Secret, at: &Location) -> Result<Secret, Credenti
             },
         }
     };
-    let child = tokio::process::Command::new("sh")
+    let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command.expose())
         .stdin(Stdio::null())
@@ -169,10 +184,44 @@ async fn run_command(command: &Secret, at: &Location) -> Result<Secret, Credenti
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| fail(format!("could not start sh: {}", e.kind()), b""))?;
-    let output = match tokio::time::timeout(COMMAND_LIMIT, child.wait_with_output()).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => return Err(fail(format!("failed: {}", e.kind()), b"")),
-        Err(_) => return Err(fail("did not finish within 10s".into(), b"")),
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let mut out_pipe = child.stdout.take();
+    let mut err_pipe = child.stderr.take();
+    let status = {
+        // Read while waiting (a full pipe would block the command), but finish on the
+        // command's exit, not on its pipes closing: a helper it started in the background
+        // (an agent) may keep them open long after the credential was printed.
+        let reading = async {
+            tokio::join!(
+                drain(&mut out_pipe, &mut stdout),
+                drain(&mut err_pipe, &mut stderr)
+            )
+        };
+        tokio::pin!(reading);
+        let mut pipes_closed = false;
+        let waiting = async {
+            tokio::select! {
+                status = child.wait() => status,
+                _ = &mut reading => {
+                    pipes_closed = true;
+                    child.wait().await
+                }
+            }
+        };
+        let status = match tokio::time::timeout(COMMAND_LIMIT, waiting).await {
+            Ok(Ok(status)) => status,
+            Ok(Err(e)) => return Err(fail(format!("failed: {}", e.kind()), b"")),
+            Err(_) => return Err(fail("did not finish within 10s".into(), b"")),
+        };
+        if !pipes_closed {
+            let _ = tokio::time::timeout(PIPE_GRACE, &mut reading).await;
+        }
+        status
+    };
+    let output = std::process::Output {
+        status,
+        stdout,
+        stderr,
     };
     if !output.status.success() {
         let status = match output.status.code() {
@@ -284,6 +333,25 @@ mod tests {
         assert!(err.contains("oops"), "{err}");
         assert!(!err.contains("s3cr3t-out"), "{err}");
         assert!(!err.contains("echo"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_background_helper_holding_stdout_does_not_block() {
+        let source = Source::Command {
+            command: Secret::new("(sleep 5 &); echo tok-before-agent"),
+            at: Location {
+                file: "c.toml".into(),
+                line: 1,
+            },
+        };
+        let started = std::time::Instant::now();
+        let cred = resolve(&source).await.unwrap();
+        assert_eq!(cred.secret.expose(), "tok-before-agent");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]

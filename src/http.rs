@@ -199,7 +199,9 @@ pub async fn send(
                             retry_after: reply.retry_after.unwrap_or_default(),
                         });
                     }
-                    429 | 502 | 503 | 504 => reply.retry_after,
+                    // Retry-After is honoured on 429 and 503 only (SPEC §6).
+                    429 | 503 => reply.retry_after,
+                    502 | 504 => None,
                     _ => return Outcome::Reply(result.expect("matched Ok")),
                 }
             }
@@ -250,14 +252,14 @@ async fn once(
         .map_err(|e| Failure::Connect(describe(&e)))?;
     if tracing::enabled!(tracing::Level::TRACE) {
         for (name, value) in built.headers() {
-            tracing::trace!("> {name}: {}", shown_header(value, redactor));
+            tracing::trace!("> {name}: {}", shown_header(name, value, redactor));
         }
     }
     let response = client.execute(built).await.map_err(|e| transport(&e))?;
     let status = response.status();
     if tracing::enabled!(tracing::Level::DEBUG) {
         for (name, value) in response.headers() {
-            tracing::debug!("< {name}: {}", shown_header(value, redactor));
+            tracing::debug!("< {name}: {}", shown_header(name, value, redactor));
         }
     }
     let text_header = |name: header::HeaderName| {
@@ -280,8 +282,22 @@ async fn once(
     })
 }
 
-fn shown_header(value: &HeaderValue, redactor: &Redactor<'_>) -> String {
-    if value.is_sensitive() {
+/// Headers that carry credentials or sessions whatever their value looks like.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// A header value as the log shows it: credentials, cookies and any header whose name says it
+/// holds a secret (`x-auth-token`, `x-api-key`) are `[redacted]`; the rest is sanitized.
+fn shown_header(name: &header::HeaderName, value: &HeaderValue, redactor: &Redactor<'_>) -> String {
+    let snake = name.as_str().replace('-', "_");
+    if value.is_sensitive()
+        || SECRET_HEADERS.contains(&name.as_str())
+        || redactor.is_secret_key(&snake)
+    {
         return crate::redact::REDACTED.to_string();
     }
     sanitize::terminal(&redactor.text(&String::from_utf8_lossy(value.as_bytes())))

@@ -5,11 +5,11 @@
 //! secret: credentials stay in [`crate::credential::Secret`] and provider bodies are redacted
 //! before they reach `raw`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The same fields whatever the provider. A field the provider does not give is `null`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     /// Always a string, even where the provider uses numbers.
     pub id: Option<String>,
@@ -33,7 +33,7 @@ pub struct Profile {
 }
 
 /// An organization, space or account the identity belongs to, with its role there.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: Option<String>,
     pub name: Option<String>,

@@ -74,13 +74,29 @@ impl Redactor<'_> {
             .unwrap_or_else(|| text.to_string())
     }
 
+    /// Replaces the credential, and its URL-encoded forms (a server may echo it in a query
+    /// string or a redirect target), with `[redacted]`.
     fn replace_credential(&self, text: &str) -> Option<String> {
         let credential = self.credential.filter(|c| c.len() >= 4)?;
-        text.contains(credential)
-            .then(|| text.replace(credential, REDACTED))
+        let encoded: String = url::form_urlencoded::byte_serialize(credential.as_bytes()).collect();
+        let mut forms = vec![credential.to_string()];
+        if encoded != credential {
+            forms.push(lowercase_escapes(&encoded));
+            forms.push(encoded.replace('+', "%20"));
+            forms.push(encoded);
+        }
+        let mut out: Option<String> = None;
+        for form in &forms {
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(form.as_str()) {
+                out = Some(current.replace(form.as_str(), REDACTED));
+            }
+        }
+        out
     }
 
-    fn is_secret_key(&self, key: &str) -> bool {
+    /// Whether a key (or a header name in snake case) names a secret.
+    pub fn is_secret_key(&self, key: &str) -> bool {
         let lower = key.to_ascii_lowercase();
         SECRET_KEY_PARTS.iter().any(|part| lower.contains(part))
             || self
@@ -88,6 +104,20 @@ impl Redactor<'_> {
                 .iter()
                 .any(|field| field.eq_ignore_ascii_case(key))
     }
+}
+
+/// `%2F` → `%2f`: some encoders write lower-case hex.
+fn lowercase_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let escape = rest.get(i..i + 3).unwrap_or(&rest[i..]);
+        out.push_str(&escape.to_ascii_lowercase());
+        rest = &rest[i + escape.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_pii_key(key: &str) -> bool {
@@ -186,6 +216,23 @@ mod tests {
         assert_eq!(mask("123"), "••••");
         assert_eq!(mask("1234"), "••••");
         assert_eq!(mask("12345"), "••••2345");
+    }
+
+    #[test]
+    fn url_encoded_echoes_are_redacted_too() {
+        let r = Redactor {
+            credential: Some("abc/def+ghi=jkl=="),
+            ..R
+        };
+        for echoed in [
+            "t=abc%2Fdef%2Bghi%3Djkl%3D%3D",
+            "t=abc%2fdef%2bghi%3djkl%3d%3d",
+            "raw abc/def+ghi=jkl==",
+        ] {
+            let shown = r.text(echoed);
+            assert!(shown.contains(REDACTED), "{echoed} → {shown}");
+            assert!(!shown.contains("ghi"), "{echoed} → {shown}");
+        }
     }
 
     #[test]

@@ -315,3 +315,42 @@ fn config_check_names_each_problem_and_runs_nothing() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_expiry_claims_do_not_crash() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for exp in [
+        "-1e19",
+        "1e30",
+        "9223372036854775807",
+        "-9223372036854775808",
+    ] {
+        let token = format!(
+            "{}.{}.sig",
+            enc.encode("{}"),
+            enc.encode(format!(r#"{{"exp":{exp}}}"#))
+        );
+        let cfg = config(
+            dir.path(),
+            &format!(
+                "[chatwoot]\nbase_url = \"{}\"\ntoken = \"{token}\"\n",
+                server.uri()
+            ),
+        );
+        let mut cmd = whoami(dir.path());
+        cmd.arg("--config").arg(&cfg).args([
+            "-p",
+            "chatwoot",
+            "-o",
+            "json",
+            "--min-validity",
+            "1d",
+        ]);
+        let (code, out, err) = run_async(cmd).await;
+        assert!(code == 0 || code == 1, "exp {exp}: exit {code}\n{err}");
+        let far_future = exp.starts_with('1') || exp.starts_with('9');
+        assert_eq!(code, if far_future { 0 } else { 1 }, "exp {exp}: {out}");
+    }
+}

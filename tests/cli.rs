@@ -700,14 +700,13 @@ async fn http_proxy_is_honoured() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_shows_only_on_a_terminal_and_only_for_slow_runs() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: util-linux `script` (a pseudo-terminal) is not installed");
-        return;
-    }
+    assert!(
+        std::process::Command::new("script")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "this test needs util-linux `script` (Debian: bsdutils) for a pseudo-terminal"
+    );
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/profile"))
         .respond_with(chatwoot_profile().set_delay(Duration::from_millis(1500)))
@@ -797,4 +796,136 @@ async fn required_base_url_is_named_and_can_come_from_the_flag() {
     );
     let (code, out, _) = run_async(cmd).await;
     assert_eq!((code, out.as_str()), (0, "CI deploy bot\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_only_counts_on_429_and_503() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (prefix, kind, requests) in [("504", "server_error", 2), ("503", "rate_limited", 1)] {
+        server.reset().await;
+        Mock::given(path(format!("/{prefix}/api/v1/profile")))
+            .respond_with(
+                ResponseTemplate::new(prefix.parse::<u16>().unwrap())
+                    .insert_header("retry-after", if prefix == "504" { "3600" } else { "60" }),
+            )
+            .mount(&server)
+            .await;
+        let cfg = one_account(dir.path(), &format!("{}/{prefix}", server.uri()));
+        let started = std::time::Instant::now();
+        let cmd = check(
+            dir.path(),
+            &cfg,
+            &["-p", "chatwoot", "-o", "json", "--retries", "1"],
+        );
+        let (code, out, _) = run_async(cmd).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{prefix}: waited {:?}",
+            started.elapsed()
+        );
+        assert_eq!(code, 3, "{out}");
+        assert_eq!(json(&out)["error"]["kind"], kind, "{out}");
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            requests,
+            "{prefix}"
+        );
+    }
+}
+
+#[test]
+fn user_info_in_urls_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"https://admin:SUPERSECRETPW@chat.example.org\"\ntoken = \"{TOKEN}\"\n"
+        ),
+    );
+    let (code, out, err) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .args(["-p", "chatwoot"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("config.toml:2:") && err.contains("user name or password"),
+        "{err}"
+    );
+    assert_no_secret(&["SUPERSECRETPW"], &[&out, &err], "userinfo");
+
+    let cfg = one_account(dir.path(), "https://chat.example.org");
+    let (code, _, err) = run(whoami(dir.path()).arg("--config").arg(&cfg).args([
+        "-p",
+        "chatwoot",
+        "--base-url",
+        "http://u:SUPERSECRETPW@127.0.0.1:9",
+    ]));
+    assert_eq!(code, 2);
+    assert_no_secret(&["SUPERSECRETPW"], &[&err], "--base-url userinfo");
+}
+
+#[test]
+fn saved_bodies_follow_live_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    // Named after the provider, with the settings of that provider's account.
+    let cfg = config(
+        dir.path(),
+        "[support]\nprovider = \"vaiz\"\nspace_id = \"space-77\"\n",
+    );
+    let body = dir.path().join("vaiz.json");
+    std::fs::write(&body, fixture("vaiz", "minimal.json")).unwrap();
+    let (code, out, _) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .args(["-p", "vaiz", "-o", "json", "--input"])
+        .arg(&body));
+    assert_eq!(code, 0, "{out}");
+    let result = json(&out);
+    assert_eq!(result["account"], "vaiz");
+    assert_eq!(result["profile"]["organizations"][0]["id"], "space-77");
+
+    // Over 8 MiB: refused like a live body.
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 8 * 1024 * 1024 + 10]).unwrap();
+    let (code, out, _) = run(whoami(dir.path())
+        .args(["-p", "chatwoot", "-o", "json", "--input"])
+        .arg(&big));
+    assert_eq!(code, 3);
+    assert_eq!(json(&out)["error"]["kind"], "too_large");
+}
+
+#[test]
+fn sdk_variables_never_fall_back_to_the_public_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(whoami(dir.path())
+        .env("VAIZ_API_KEY", TOKEN)
+        .env("VAIZ_BASE_URL", "vaiz.internal.corp/v4")
+        .args(["-p", "vaiz"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("VAIZ_BASE_URL"), "{err}");
+
+    // Environment-made accounts come in the providers' order, SDK-made ones included.
+    let (code, out, _) = run(whoami(dir.path())
+        .env("VAIZ_API_KEY", TOKEN)
+        .env("WHOAMI_CHATWOOT_TOKEN", TOKEN)
+        .env("WHOAMI_HAMRAVESH_TOKEN", TOKEN)
+        .env("WHOAMI_CONFIG_TOKEN", TOKEN)
+        .env("WHOAMI_CONFIG_PROVIDER", "chatwoot")
+        .arg("accounts"));
+    assert_eq!(code, 0);
+    let order: Vec<&str> = ["vaiz", "hamravesh", "chatwoot"]
+        .into_iter()
+        .filter(|name| out.contains(name))
+        .collect();
+    assert_eq!(order.len(), 3, "{out}");
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|n| out.find(&format!("│ {n} ")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{out}");
+    assert!(
+        !out.contains("│ config "),
+        "a reserved name is never an account\n{out}"
+    );
 }

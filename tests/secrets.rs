@@ -108,6 +108,32 @@ fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
             format!("https://elsewhere.invalid/?t={token}").as_str(),
         ),
     ));
+    let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    list.push((
+        "redirect carrying the url-encoded token".into(),
+        ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("https://elsewhere.invalid/?t={encoded}").as_str(),
+        ),
+    ));
+    list.push((
+        "secret response headers".into(),
+        ResponseTemplate::new(500)
+            .insert_header("set-cookie", "session=SESSION-SECRET-123; HttpOnly")
+            .insert_header("x-auth-token", "HDR-SECRET-456")
+            .insert_header("x-api-key", "HDR-SECRET-789"),
+    ));
+    // Every string of every success body carrying the credential: only redaction of the
+    // normalized profile keeps it out.
+    for s in &case.success {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&fixture(id, &s.response)).unwrap();
+        echo_everywhere(&mut body, token);
+        list.push((
+            format!("verified {} echoing the token in every string", s.response),
+            ResponseTemplate::new(200).set_body_json(body),
+        ));
+    }
     list.push((
         "timeout".into(),
         ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
@@ -118,7 +144,25 @@ fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
 fn secrets(case: &Conformance) -> Vec<&str> {
     std::iter::once(case.token.as_str())
         .chain(case.secrets.iter().map(String::as_str))
+        .chain(["SESSION-SECRET-123", "HDR-SECRET-456", "HDR-SECRET-789"])
         .collect()
+}
+
+/// Appends the token to every string but the identifiers an envelope needs.
+fn echo_everywhere(value: &mut serde_json::Value, token: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), &mut *child) {
+                    ("id" | "_id" | "type" | "success", _) => {}
+                    (_, serde_json::Value::String(s)) => s.push_str(&format!(" {token}")),
+                    (_, other) => echo_everywhere(other, token),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| echo_everywhere(i, token)),
+        _ => {}
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -125,18 +125,8 @@ pub fn define(
         match key.get_ref().as_ref() {
             "url" => {
                 let text = string(entry)?;
-                match reqwest::Url::parse(&text) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-                        url = Some(text)
-                    }
-                    _ => {
-                        return Err(fail(
-                            offset,
-                            "url",
-                            "must be an http:// or https:// URL".into(),
-                        ));
-                    }
-                }
+                let checked = crate::config::check_base_url(&text);
+                url = Some(checked.map_err(|m| fail(offset, "url", m))?);
             }
             "method" => {
                 method = match string(entry)?.to_ascii_uppercase().as_str() {

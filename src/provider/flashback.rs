@@ -45,9 +45,11 @@ impl Provider for Flashback {
     }
 
     fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
-        // A JSON 404 is Flashback's "User not found": the token's user does not exist. A 404
-        // without a JSON body comes from elsewhere (a wrong base_url), and proves nothing.
-        (status == 404 && body.is_some_and(Value::is_object)).then_some(ErrorKind::UserNotFound)
+        // Flashback's "User not found" (`{success: false, message}`): the token's user does not
+        // exist. Any other 404 (an HTML page, another framework's JSON) comes from elsewhere,
+        // such as a wrong base_url, and proves nothing about the credential.
+        let flashback_error = body.is_some_and(|b| json::flag(b, "/success") == Some(false));
+        (status == 404 && flashback_error).then_some(ErrorKind::UserNotFound)
     }
 
     fn hint(&self, status: u16, body: Option<&Value>) -> Option<&'static str> {
@@ -302,6 +304,12 @@ mod tests {
             Some(ErrorKind::UserNotFound)
         );
         assert_eq!(Flashback.rejection(404, None), None, "not Flashback's 404");
+        let nest = json!({"statusCode": 404, "message": "Cannot GET /user/profile"});
+        assert_eq!(
+            Flashback.rejection(404, Some(&nest)),
+            None,
+            "another framework's 404"
+        );
         assert!(Flashback.hint(404, None).unwrap().contains("base_url"));
         let forbidden = fixture("403-insufficient-permissions.json");
         assert_eq!(

@@ -75,7 +75,9 @@ impl Provider for Hamravesh {
     /// DRF answers 403 instead of 401 for a missing or bad credential when its authenticator
     /// sends no `WWW-Authenticate`, so the `code` decides wherever it is set.
     fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
-        if !(400..500).contains(&status) || status == 429 {
+        // providers.md: rejected on 401 and 403. The code only decides which kind (a 403 can
+        // carry `not_authenticated` when Django sends no WWW-Authenticate header).
+        if !matches!(status, 401 | 403) {
             return None;
         }
         match json::text(body?, "/code")?.as_str() {
@@ -359,6 +361,7 @@ mod tests {
             (500, "401-not-authenticated.json", None),
             (200, "401-not-authenticated.json", None),
             (404, "404-not-found.json", None),
+            (400, "401-not-authenticated.json", None),
         ];
         for (status, name, expected) in cases {
             assert_eq!(
