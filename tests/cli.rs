@@ -929,3 +929,47 @@ fn sdk_variables_never_fall_back_to_the_public_host() {
         "a reserved name is never an account\n{out}"
     );
 }
+
+#[test]
+fn field_values_are_sanitized_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("evil.json");
+    std::fs::write(
+        &body,
+        "{\"id\": 1, \"name\": \"Eve\\u001b]0;pwned\\u0007\\u001b[31mRed\\u009b2J\"}",
+    )
+    .unwrap();
+    // Piped: the value as the provider sent it, for programs.
+    let (code, out, _) = run(whoami(dir.path())
+        .args([
+            "-p",
+            "chatwoot",
+            "--field",
+            "profile.display_name",
+            "--input",
+        ])
+        .arg(&body));
+    assert_eq!(code, 0);
+    assert!(out.contains('\u{1b}'), "{out:?}");
+
+    // On a terminal (script gives one): escape sequences and control characters are gone.
+    let bin = assert_cmd::cargo::cargo_bin("whoami");
+    let line = format!(
+        "{} -p chatwoot --field profile.display_name --input {}",
+        bin.display(),
+        body.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .output()
+        .expect("util-linux script");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("EveRed"), "{screen:?}");
+    assert!(
+        !screen.contains("pwned") && !screen.contains('\u{1b}') && !screen.contains('\u{9b}'),
+        "{screen:?}"
+    );
+}
