@@ -110,12 +110,7 @@ async fn server_errors_timeouts_and_refusals_are_could_not_tell() {
         .respond_with(chatwoot_profile().set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        format!("http://127.0.0.1:{port}")
-    };
+    let refused = refused_url();
     let dir = tempfile::tempdir().unwrap();
     for (base, kind) in [
         (format!("{}/500", server.uri()), "server_error"),
@@ -335,12 +330,7 @@ async fn all_accounts_concurrently_in_configuration_order() {
         )
         .mount(&server)
         .await;
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        format!("http://127.0.0.1:{port}")
-    };
+    let refused = refused_url();
     let dir = tempfile::tempdir().unwrap();
     let uri = server.uri();
     let cfg = config(

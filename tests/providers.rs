@@ -8,7 +8,6 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use profile_whoami::provider::PROVIDERS;
 use serde::Deserialize;
 use serde_json::Value;
 use wiremock::matchers::{header, method, path};
@@ -93,13 +92,8 @@ async fn mount_success(server: &MockServer, case: &Conformance, body: Vec<u8>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_provider_conforms() {
-    // CONFORMANCE_ONLY=<id> narrows the run while working on one provider.
-    let only = std::env::var("CONFORMANCE_ONLY").ok();
-    for provider in PROVIDERS {
+    for provider in providers_under_test() {
         let id = provider.id();
-        if only.as_deref().is_some_and(|o| o != id) {
-            continue;
-        }
         let case = load(id);
         let server = MockServer::start().await;
         let dir = tempfile::tempdir().unwrap();

@@ -167,12 +167,8 @@ fn echo_everywhere(value: &mut serde_json::Value, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_in_any_output() {
-    let only = std::env::var("CONFORMANCE_ONLY").ok();
-    for provider in PROVIDERS {
+    for provider in providers_under_test() {
         let id = provider.id();
-        if only.as_deref().is_some_and(|o| o != id) {
-            continue;
-        }
         let case: Conformance = serde_json::from_slice(&fixture(id, "conformance.json")).unwrap();
         let server = MockServer::start().await;
         let dir = tempfile::tempdir().unwrap();
@@ -217,12 +213,7 @@ async fn no_secret_in_any_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connections_and_failing_commands_leak_nothing() {
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        format!("http://127.0.0.1:{port}")
-    };
+    let refused = refused_url();
     let dir = tempfile::tempdir().unwrap();
     let token = "refused-canary-0123456789abcdef";
     for provider in PROVIDERS {

@@ -77,3 +77,21 @@ pub fn assert_no_secret(secrets: &[&str], outputs: &[&str], context: &str) {
         }
     }
 }
+
+/// A loopback URL where nothing listens: the port was just free.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The registered providers, narrowed by `CONFORMANCE_ONLY=<id>` while working on one.
+pub fn providers_under_test() -> Vec<&'static dyn profile_whoami::provider::Provider> {
+    let only = std::env::var("CONFORMANCE_ONLY").ok();
+    profile_whoami::provider::PROVIDERS
+        .iter()
+        .copied()
+        .filter(|p| only.as_deref().is_none_or(|o| o == p.id()))
+        .collect()
+}
