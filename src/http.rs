@@ -206,8 +206,9 @@ pub async fn send(
                 }
             }
             Err(failure) => {
+                let shown = sanitize::terminal(&redactor.text(&format!("{failure:?}")));
                 tracing::info!(
-                    "attempt {attempt}: {method} {shown_url} -> {failure:?} after {elapsed} ms"
+                    "attempt {attempt}: {method} {shown_url} -> {shown} after {elapsed} ms"
                 );
                 if matches!(
                     failure,
