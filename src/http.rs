@@ -176,60 +176,73 @@ pub async fn send(
     limits: Limits,
     redactor: &Redactor<'_>,
 ) -> Outcome {
+    let method = &request.method;
+    let shown_url = sanitize::terminal(&redactor.text(url.as_str()));
     let mut attempt = 0;
     loop {
         attempt += 1;
         let started = Instant::now();
-        let result =
-            tokio::time::timeout(limits.timeout, once(client, url, request, redactor)).await;
-        let result = result.unwrap_or(Err(Failure::Timeout(limits.timeout)));
+        let result = tokio::time::timeout(limits.timeout, once(client, url, request, redactor))
+            .await
+            .unwrap_or(Err(Failure::Timeout(limits.timeout)));
         let elapsed = started.elapsed().as_millis();
-        let method = &request.method;
-        let shown_url = sanitize::terminal(&redactor.text(url.as_str()));
-        let floor = match &result {
-            Ok(reply) => {
-                tracing::info!(
-                    "attempt {attempt}: {method} {shown_url} -> {} in {elapsed} ms",
-                    reply.status.as_u16()
-                );
-                match reply.status.as_u16() {
-                    429 | 503 if reply.retry_after.is_some_and(|d| d > MAX_RETRY_AFTER) => {
-                        return Outcome::Failed(Failure::RateLimited {
-                            status: reply.status.as_u16(),
-                            retry_after: reply.retry_after.unwrap_or_default(),
-                        });
-                    }
-                    // Retry-After is honoured on 429 and 503 only (SPEC §6).
-                    429 | 503 => reply.retry_after,
-                    502 | 504 => None,
-                    _ => return Outcome::Reply(result.expect("matched Ok")),
-                }
-            }
-            Err(failure) => {
-                let shown = sanitize::terminal(&redactor.text(&format!("{failure:?}")));
-                tracing::info!(
-                    "attempt {attempt}: {method} {shown_url} -> {shown} after {elapsed} ms"
-                );
-                if matches!(
-                    failure,
-                    Failure::TooLarge { .. } | Failure::RateLimited { .. }
-                ) {
-                    return Outcome::Failed(result.expect_err("matched Err"));
-                }
-                None
-            }
+        let shown = match &result {
+            Ok(reply) => reply.status.as_u16().to_string(),
+            Err(failure) => sanitize::terminal(&redactor.text(&format!("{failure:?}"))),
+        };
+        tracing::info!("attempt {attempt}: {method} {shown_url} -> {shown} in {elapsed} ms");
+        let floor = match next_step(&result) {
+            Step::Finish => return outcome(result),
+            Step::GiveUp(failure) => return Outcome::Failed(failure),
+            Step::Retry(floor) => floor,
         };
         if attempt > limits.retries {
-            return match result {
-                Ok(reply) => Outcome::Reply(reply),
-                Err(failure) => Outcome::Failed(failure),
-            };
+            return outcome(result);
         }
         let backoff = BACKOFF[(attempt as usize - 1).min(BACKOFF.len() - 1)];
         let jittered = backoff.mul_f64(0.8 + 0.4 * fastrand::f64());
         let delay = jittered.max(floor.unwrap_or_default());
         tracing::info!("retrying in {} ms", delay.as_millis());
         tokio::time::sleep(delay).await;
+    }
+}
+
+fn outcome(result: Result<Reply, Failure>) -> Outcome {
+    match result {
+        Ok(reply) => Outcome::Reply(reply),
+        Err(failure) => Outcome::Failed(failure),
+    }
+}
+
+/// What to do after one attempt.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// The answer (or failure) is final.
+    Finish,
+    /// Transient: try again, no sooner than the floor (`Retry-After`).
+    Retry(Option<Duration>),
+    /// The server asks for a longer wait than we take.
+    GiveUp(Failure),
+}
+
+/// The retry policy of SPEC §6: connection errors, timeouts, 429, 502, 503 and 504 are
+/// transient; `Retry-After` counts on 429 and 503 only, and over 10 s ends the account as
+/// `rate_limited` without waiting. Nothing else is ever retried.
+fn next_step(result: &Result<Reply, Failure>) -> Step {
+    match result {
+        Ok(reply) => match (reply.status.as_u16(), reply.retry_after) {
+            (status @ (429 | 503), Some(wait)) if wait > MAX_RETRY_AFTER => {
+                Step::GiveUp(Failure::RateLimited {
+                    status,
+                    retry_after: wait,
+                })
+            }
+            (429 | 503, floor) => Step::Retry(floor),
+            (502 | 504, _) => Step::Retry(None),
+            _ => Step::Finish,
+        },
+        Err(Failure::TooLarge { .. } | Failure::RateLimited { .. }) => Step::Finish,
+        Err(Failure::Timeout(_) | Failure::Connect(_) | Failure::Tls(_)) => Step::Retry(None),
     }
 }
 
@@ -428,6 +441,51 @@ mod tests {
         ] {
             assert!(!is_loopback(&Url::parse(url).unwrap()), "{url}");
         }
+    }
+
+    #[test]
+    fn retry_policy() {
+        let reply = |status: u16, retry_after: Option<Duration>| {
+            Ok(Reply {
+                status: StatusCode::from_u16(status).unwrap(),
+                content_type: None,
+                location: None,
+                retry_after,
+                body: Vec::new(),
+            })
+        };
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(next_step(&reply(200, None)), Step::Finish);
+        assert_eq!(next_step(&reply(401, secs(1))), Step::Finish);
+        assert_eq!(
+            next_step(&reply(500, None)),
+            Step::Finish,
+            "500 is never retried"
+        );
+        assert_eq!(next_step(&reply(302, None)), Step::Finish);
+        assert_eq!(next_step(&reply(429, secs(3))), Step::Retry(secs(3)));
+        assert_eq!(next_step(&reply(503, None)), Step::Retry(None));
+        assert_eq!(next_step(&reply(504, secs(3600))), Step::Retry(None));
+        assert_eq!(next_step(&reply(502, None)), Step::Retry(None));
+        assert_eq!(
+            next_step(&reply(429, secs(11))),
+            Step::GiveUp(Failure::RateLimited {
+                status: 429,
+                retry_after: Duration::from_secs(11)
+            })
+        );
+        assert_eq!(
+            next_step(&Err(Failure::Connect("refused".into()))),
+            Step::Retry(None)
+        );
+        assert_eq!(
+            next_step(&Err(Failure::Timeout(Duration::ZERO))),
+            Step::Retry(None)
+        );
+        assert_eq!(
+            next_step(&Err(Failure::TooLarge { status: 200 })),
+            Step::Finish
+        );
     }
 
     #[test]
