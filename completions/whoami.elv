@@ -34,7 +34,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --min-validity 'A credential expiring sooner than D counts as rejected (JWT credentials; e.g. 7d)'
             cand --expect 'The result''s field at PATH must equal VALUE, else rejected (repeatable)'
             cand --color 'When to use color'
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand --all 'Every configured account, concurrently'
             cand --raw 'Include the provider''s own response (redacted) as `raw`'
             cand --show-pii 'Show phone numbers and national IDs unmasked'
@@ -54,17 +54,17 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'whoami;accounts'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'whoami;config'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand path 'Print the config file''s path'
@@ -72,12 +72,12 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;config;path'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'whoami;config;check'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -95,12 +95,12 @@ set edit:completion:arg-completer[whoami] = {|@words|
         &'whoami;init'= {
             cand -p 'Only this provider''s account'
             cand --provider 'Only this provider''s account'
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'whoami;completions'= {
-            cand --config 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -42,7 +42,7 @@ complete -c whoami -n "__fish_whoami_needs_command" -l expect -d 'The result\'s 
 complete -c whoami -n "__fish_whoami_needs_command" -l color -d 'When to use color' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c whoami -n "__fish_whoami_needs_command" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_needs_command" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_needs_command" -l all -d 'Every configured account, concurrently'
 complete -c whoami -n "__fish_whoami_needs_command" -l raw -d 'Include the provider\'s own response (redacted) as `raw`'
 complete -c whoami -n "__fish_whoami_needs_command" -l show-pii -d 'Show phone numbers and national IDs unmasked'
@@ -56,26 +56,26 @@ complete -c whoami -n "__fish_whoami_needs_command" -f -a "config" -d 'Where the
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c whoami -n "__fish_whoami_using_subcommand providers" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand providers" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand providers" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand accounts" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand accounts" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand accounts" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "path" -d 'Print the config file\'s path'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "check" -d 'Validate the config (keys, types, providers, required settings); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config (keys, types, providers, required settings); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s p -l provider -d 'Only this provider\'s account' -r
-complete -c whoami -n "__fish_whoami_using_subcommand init" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand init" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand completions" -l config -d 'Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand completions" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Built-in providers: base URL, auth header, environment variables, docs'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'

@@ -36,6 +36,13 @@ impl<E: std::fmt::Display> From<E> for UsageError {
     }
 }
 
+/// Each config problem on its own line.
+impl From<config::ConfigErrors> for UsageError {
+    fn from(errors: config::ConfigErrors) -> Self {
+        UsageError(errors.messages())
+    }
+}
+
 fn usage(message: impl Into<String>) -> UsageError {
     UsageError(vec![message.into()])
 }
@@ -47,6 +54,13 @@ const DEFAULT_JOBS: usize = 16;
 /// Runs the checks selected by `args`.
 pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
     let args = &cli.check;
+    if !args.raw
+        && let Some((path, _)) = args.expect.iter().find(|(p, _)| p.starts_with("raw."))
+    {
+        return Err(usage(format!(
+            "--expect {path}=…: `raw` is only there with --raw; add --raw"
+        )));
+    }
     for field in &args.fields {
         if !crate::profile::is_known_field(field) {
             return Err(usage(format!(
@@ -88,8 +102,12 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
     let results = match &args.input {
         Some(input) => {
             let body = read_input(input)?;
-            let status = args.input_status.unwrap_or(200);
-            vec![check::offline(&accounts[0], &body, status, &options)]
+            vec![check::offline(
+                &accounts[0],
+                &body,
+                args.input_status,
+                &options,
+            )]
         }
         None => {
             let runtime = tokio::runtime::Builder::new_current_thread()

@@ -46,7 +46,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
-        endpoint: Some(redactor.text(job.url.as_str())),
+        endpoint: Some(redactor.url(job.url.as_str())),
         credential: Some(job.credential.info.clone()),
         ..blank(account)
     };
@@ -106,7 +106,14 @@ fn blank(account: &Account) -> AccountResult {
 
 /// Interprets a saved body (`--input`) exactly as a live answer with that status; a body over
 /// 8 MiB is refused as a live one would be.
-pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -> AccountResult {
+pub fn offline(
+    account: &Account,
+    body: &[u8],
+    input_status: Option<u16>,
+    options: &Options,
+) -> AccountResult {
+    // Classified as the status it came with, 200 unless told; reported only when told.
+    let status = input_status.unwrap_or(200);
     let redactor = Redactor {
         secret_fields: account.provider.secret_fields(),
         secret_pointers: account.provider.secret_pointers(),
@@ -114,7 +121,7 @@ pub fn offline(account: &Account, body: &[u8], status: u16, options: &Options) -
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
-        http_status: Some(status),
+        http_status: input_status,
         ..blank(account)
     };
     if body.len() > http::MAX_BODY {
@@ -186,7 +193,10 @@ fn interpret(
 ) {
     let provider = account.provider;
     let status = answer.status;
-    let body: Option<Value> = serde_json::from_slice(answer.body).ok();
+    let body: Option<Value> = serde_json::from_slice(answer.body).ok().map(|mut b| {
+        redactor.pointers(&mut b);
+        b
+    });
     let redacted = body.clone().map(|mut b| {
         redactor.value(&mut b);
         b
@@ -224,7 +234,7 @@ fn interpret(
             "HTTP {status}: redirect to {} not followed (the credential would travel with it); set base_url to the final address",
             answer
                 .location
-                .map(|l| sanitize::terminal(&redactor.text(l)))
+                .map(|l| sanitize::terminal(&redactor.url(l)))
                 .unwrap_or_else(|| "(no Location)".into())
         ),
         ErrorKind::UnexpectedResponse if (200..300).contains(&status) => format!(
@@ -263,7 +273,10 @@ fn protect(profile: Profile, redactor: &Redactor<'_>) -> Profile {
     let Ok(mut value) = serde_json::to_value(&profile) else {
         return profile;
     };
-    redactor.value(&mut value);
+    redactor.without_pointers().value(&mut value);
+    // The rules only replace strings, or values under secret- and PII-named keys, which the
+    // schema has only inside `extra`: the shape always survives. Were it ever not to, an empty
+    // profile is the safe answer, never the unredacted one.
     serde_json::from_value(value).unwrap_or_default()
 }
 

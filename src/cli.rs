@@ -26,14 +26,8 @@ pub struct Cli {
     #[command(flatten)]
     pub check: CheckArgs,
 
-    /// Config file [default: $XDG_CONFIG_HOME/whoami/config.toml]
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        env = "WHOAMI_CONFIG",
-        hide_env = true
-    )]
+    /// Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
 

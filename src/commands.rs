@@ -66,14 +66,18 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
                         .unwrap_or_default();
                 t.add_row([
                     format!("{} (custom)", a.name),
-                    a.base_url.clone().unwrap_or_default(),
+                    crate::redact::shown_url(a.base_url.as_deref().unwrap_or_default()),
                     a.provider.auth_header().to_string(),
                     a.env_var("token"),
                     defined,
                 ]);
             }
         }
-        Err(e) => eprintln!("whoami: warning: custom providers not listed: {e}"),
+        Err(e) => {
+            for message in e.messages() {
+                eprintln!("whoami: warning: custom providers not listed: {message}");
+            }
+        }
     }
     writeln!(out, "{t}")?;
     Ok(Exit::Verified)
@@ -105,7 +109,8 @@ pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit,
         t.add_row([
             a.name.clone(),
             a.provider.id().to_string(),
-            a.effective_base_url().unwrap_or("(missing)").to_string(),
+            a.effective_base_url()
+                .map_or_else(|| "(missing)".to_string(), crate::redact::shown_url),
             source,
             hint.unwrap_or_default(),
         ]);
@@ -241,7 +246,7 @@ mod tests {
         for only in std::iter::once(None).chain(PROVIDERS.iter().map(|p| Some(p.id()))) {
             let text = skeleton(only);
             let (_, accounts) = config::parse(&text, Path::new("init.toml"))
-                .unwrap_or_else(|e| panic!("{only:?}: {e}"));
+                .unwrap_or_else(|e| panic!("{only:?}: {:?}", e.messages()));
             assert_eq!(accounts.len(), usize::from(only.is_some()));
         }
     }

@@ -140,6 +140,29 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Lets `?` turn one problem into a list of them, for loaders that report every problem.
+impl From<ConfigError> for Vec<ConfigError> {
+    fn from(error: ConfigError) -> Self {
+        vec![error]
+    }
+}
+
+/// Every problem found in a config, each with its own location.
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl From<ConfigError> for ConfigErrors {
+    fn from(error: ConfigError) -> Self {
+        ConfigErrors(vec![error])
+    }
+}
+
+impl ConfigErrors {
+    pub fn messages(&self) -> Vec<String> {
+        self.0.iter().map(ToString::to_string).collect()
+    }
+}
+
 impl ConfigError {
     fn plain(message: impl Into<String>) -> Self {
         ConfigError {
@@ -185,7 +208,7 @@ impl Env {
 }
 
 /// Loads the config file (when there is one) and applies the environment.
-pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
+pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigErrors> {
     let (path, explicit) = locate(flag, env);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
@@ -200,7 +223,8 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
                 file: Some(path),
                 line: None,
                 message: format!("cannot read the config file: {}{hint}", e.kind()),
-            });
+            }
+            .into());
         }
     };
     let (defaults, mut accounts) = match &text {
@@ -217,7 +241,8 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
 }
 
 /// Parses a config document. `file` is only used in messages and credential locations.
-pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), ConfigError> {
+/// Reports every problem it finds, not only the first: one per key of each table.
+pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), ConfigErrors> {
     let ctx = Ctx { text, file };
     // The parser recovers and may report several errors; the first in the file is the cause.
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -241,33 +266,44 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
             file: Some(file.to_path_buf()),
             line: e.span().map(|s| position(text, s.start)),
             message: format!("invalid TOML: {}{key}", e.message().trim()),
-        });
+        }
+        .into());
     }
     let mut defaults = Defaults::default();
     let mut accounts = Vec::new();
+    let mut errors = Vec::new();
     for (key, value) in doc.get_ref().iter() {
         let name = key.get_ref().as_ref();
         let Some(table) = value.get_ref().as_table() else {
-            return Err(ctx.error(
+            errors.push(ctx.error(
                 key.span().start,
                 format!(
                     "`{name}` must be a table: an account (`[{name}]`) or `[defaults]`, not a {}",
                     value.get_ref().type_str()
                 ),
             ));
+            continue;
         };
         match name {
-            "defaults" => defaults = ctx.defaults(table)?,
-            "config" => {
-                return Err(ctx.error(
-                    key.span().start,
-                    "`[config]` is a reserved name; choose another account name".to_string(),
-                ));
-            }
-            _ => accounts.push(ctx.account(name, key.span().start, table)?),
+            "defaults" => match ctx.defaults(table) {
+                Ok(d) => defaults = d,
+                Err(e) => errors.push(e),
+            },
+            "config" => errors.push(ctx.error(
+                key.span().start,
+                "`[config]` is a reserved name; choose another account name".to_string(),
+            )),
+            _ => match ctx.account(name, key.span().start, table) {
+                Ok(account) => accounts.push(account),
+                Err(e) => errors.extend(e),
+            },
         }
     }
-    Ok((defaults, accounts))
+    if errors.is_empty() {
+        Ok((defaults, accounts))
+    } else {
+        Err(ConfigErrors(errors))
+    }
 }
 
 struct Ctx<'a> {
@@ -363,8 +399,13 @@ impl Ctx<'_> {
             .ok_or_else(|| "must be a non-negative whole number".to_string())
     }
 
-    fn account(&self, name: &str, at: usize, table: &DeTable<'_>) -> Result<Account, ConfigError> {
-        check_account_name(name).map_err(|m| self.error(at, m))?;
+    fn account(
+        &self,
+        name: &str,
+        at: usize,
+        table: &DeTable<'_>,
+    ) -> Result<Account, Vec<ConfigError>> {
+        check_account_name(name).map_err(|m| vec![self.error(at, m)])?;
         let provider_entry = table.iter().find(|(k, _)| k.get_ref() == "provider");
         let provider_id = match provider_entry {
             Some(entry) => self.string(name, entry)?,
@@ -402,49 +443,67 @@ impl Ctx<'_> {
         account.at = Some(self.location(at));
         account.base_url = definition.map(|d| d.url);
         let is_custom = provider.id() == custom::ID;
+        let mut errors = Vec::new();
         for entry in table.iter() {
-            let (key, value) = entry;
-            let key_name = key.get_ref().as_ref();
-            let vat = value.span().start;
-            let fail = |m: String| self.error(vat, format!("[{name}] {key_name}: {m}"));
-            match key_name {
-                "provider" => {}
-                key_name if is_custom && custom::KEYS.contains(&key_name) => {}
-                "base_url" if !is_custom => {
-                    account.base_url =
-                        Some(check_base_url(&self.string(name, entry)?).map_err(fail)?)
-                }
-                "token" => account.token = Some(self.token(name, value)?),
-                "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(name, entry)?)),
-                "timeout" => {
-                    account.timeout =
-                        Some(parse_duration(&self.string(name, entry)?).map_err(fail)?)
-                }
-                key_name if provider.settings().contains(&key_name) => {
-                    let value = self.string(name, entry)?;
-                    provider.check_setting(key_name, &value).map_err(fail)?;
-                    account.settings.0.insert(key_name.to_string(), value);
-                }
-                other => {
-                    let allowed: Vec<&str> = if is_custom {
-                        let common = COMMON_KEYS.iter().filter(|k| **k != "base_url");
-                        common.chain(custom::KEYS).copied().collect()
-                    } else {
-                        allowed_keys(provider)
-                    };
-                    return Err(self.error(
-                        key.span().start,
-                        unknown_key(name, other, &allowed)
-                            + &format!(
-                                " (a {} account takes: {})",
-                                provider.id(),
-                                allowed.join(", ")
-                            ),
-                    ));
-                }
+            if let Err(e) = self.account_key(&mut account, is_custom, entry) {
+                errors.push(e);
             }
         }
-        Ok(account)
+        if errors.is_empty() {
+            Ok(account)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// One key of an account table.
+    fn account_key(
+        &self,
+        account: &mut Account,
+        is_custom: bool,
+        entry: Entry<'_>,
+    ) -> Result<(), ConfigError> {
+        let (key, value) = entry;
+        let name = account.name.clone();
+        let provider = account.provider;
+        let key_name = key.get_ref().as_ref();
+        let vat = value.span().start;
+        let fail = |m: String| self.error(vat, format!("[{name}] {key_name}: {m}"));
+        match key_name {
+            "provider" => {}
+            key_name if is_custom && custom::KEYS.contains(&key_name) => {}
+            "base_url" if !is_custom => {
+                account.base_url = Some(check_base_url(&self.string(&name, entry)?).map_err(fail)?)
+            }
+            "token" => account.token = Some(self.token(&name, value)?),
+            "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(&name, entry)?)),
+            "timeout" => {
+                account.timeout = Some(parse_duration(&self.string(&name, entry)?).map_err(fail)?)
+            }
+            key_name if provider.settings().contains(&key_name) => {
+                let value = self.string(&name, entry)?;
+                provider.check_setting(key_name, &value).map_err(fail)?;
+                account.settings.0.insert(key_name.to_string(), value);
+            }
+            other => {
+                let allowed: Vec<&str> = if is_custom {
+                    let common = COMMON_KEYS.iter().filter(|k| **k != "base_url");
+                    common.chain(custom::KEYS).copied().collect()
+                } else {
+                    allowed_keys(provider)
+                };
+                return Err(self.error(
+                    key.span().start,
+                    unknown_key(&name, other, &allowed)
+                        + &format!(
+                            " (a {} account takes: {})",
+                            provider.id(),
+                            allowed.join(", ")
+                        ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn token(&self, account: &str, value: &Spanned<DeValue<'_>>) -> Result<Source, ConfigError> {
@@ -571,7 +630,9 @@ pub fn check_base_url(value: &str) -> Result<String, String> {
             Err("must not carry a user name or password: put the credential in `token`".into())
         }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-            Ok(value.trim_end_matches('/').to_string())
+            // Kept as written: a provider's whole URL may need its trailing slash, and
+            // joining a path to a base URL handles one either way.
+            Ok(value.to_string())
         }
         _ => Err("must be an http:// or https:// URL (e.g. https://chat.example.org)".into()),
     }
@@ -866,7 +927,10 @@ mod tests {
     }
 
     fn parse_err(text: &str) -> String {
-        parse(text, Path::new("c.toml")).unwrap_err().to_string()
+        parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .messages()
+            .join("\n")
     }
 
     #[test]
@@ -898,7 +962,8 @@ timeout = "1500ms"
         assert_eq!(accounts[1].provider.id(), "chatwoot");
         assert_eq!(
             accounts[1].base_url.as_deref(),
-            Some("https://example.org/chatwoot")
+            Some("https://example.org/chatwoot/"),
+            "kept as written; joining handles the slash"
         );
         assert_eq!(accounts[1].timeout, Some(Duration::from_millis(1500)));
         assert_eq!(

@@ -177,7 +177,7 @@ pub async fn send(
     redactor: &Redactor<'_>,
 ) -> Outcome {
     let method = &request.method;
-    let shown_url = sanitize::terminal(&redactor.text(url.as_str()));
+    let shown_url = sanitize::terminal(&redactor.url(url.as_str()));
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -257,9 +257,15 @@ async fn once(
         builder = builder.header(name, value.clone());
     }
     if let Some(body) = request.json_body {
-        builder = builder
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body);
+        // A provider's own Content-Type (a config definition may set one) wins.
+        if !request
+            .headers
+            .iter()
+            .any(|(n, _)| n == header::CONTENT_TYPE)
+        {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+        }
+        builder = builder.body(body);
     }
     let built = builder
         .build()

@@ -33,15 +33,30 @@ pub struct Redactor<'a> {
     pub show_pii: bool,
 }
 
-impl Redactor<'_> {
+impl<'a> Redactor<'a> {
     /// Redacts a JSON body in place.
     pub fn value(&self, value: &mut Value) {
+        self.pointers(value);
+        self.walk(value);
+    }
+
+    /// Redacts only the secret pointers. A body is passed through this before a provider
+    /// defined in the config maps it, so no mapping can lift a secret into the profile.
+    pub fn pointers(&self, value: &mut Value) {
         for pointer in self.secret_pointers {
             if let Some(target) = value.pointer_mut(pointer) {
                 *target = Value::String(REDACTED.into());
             }
         }
-        self.walk(value);
+    }
+
+    /// These rules for text that is not a provider body (the normalized profile): the same
+    /// keys and credential, but no pointers, which address the provider's body only.
+    pub fn without_pointers(&self) -> Redactor<'a> {
+        Redactor {
+            secret_pointers: &[],
+            ..*self
+        }
     }
 
     fn walk(&self, value: &mut Value) {
@@ -66,6 +81,30 @@ impl Redactor<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Redacts a URL: the credential wherever it appears, and the value of any query
+    /// parameter whose name says it holds a secret (`?access_token=…`, `?api_key=…`).
+    pub fn url(&self, text: &str) -> String {
+        let Ok(mut url) = url::Url::parse(text) else {
+            return self.text(text);
+        };
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| {
+                    let secret = self.is_secret_key(&k.replace('-', "_"));
+                    let v = if secret {
+                        REDACTED.to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        self.text(url.as_str())
     }
 
     /// Redacts free text (a non-JSON body, a header value): the credential string itself.
@@ -104,6 +143,18 @@ impl Redactor<'_> {
                 .iter()
                 .any(|field| field.eq_ignore_ascii_case(key))
     }
+}
+
+/// A configured URL as listings show it (`accounts`, `providers`): secret query values
+/// redacted. No credential is known there, so only the key rule applies.
+pub fn shown_url(text: &str) -> String {
+    let redactor = Redactor {
+        secret_fields: &[],
+        secret_pointers: &[],
+        credential: None,
+        show_pii: true,
+    };
+    crate::sanitize::terminal(&redactor.url(text))
 }
 
 /// `%2F` → `%2f`: some encoders write lower-case hex.
@@ -233,6 +284,17 @@ mod tests {
             assert!(shown.contains(REDACTED), "{echoed} → {shown}");
             assert!(!shown.contains("ghi"), "{echoed} → {shown}");
         }
+    }
+
+    #[test]
+    fn urls_lose_secret_query_values() {
+        let shown = R.url("https://x.test/u?access_token=STATIC123&page=2&X-Api-Key=K9");
+        assert!(
+            !shown.contains("STATIC123") && !shown.contains("K9"),
+            "{shown}"
+        );
+        assert!(shown.contains("page=2"), "{shown}");
+        assert_eq!(R.url("https://x.test/plain"), "https://x.test/plain");
     }
 
     #[test]

@@ -963,3 +963,71 @@ fn field_values_are_sanitized_on_a_terminal_only() {
         "{screen:?}"
     );
 }
+
+#[test]
+fn an_empty_whoami_config_is_unset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(whoami(dir.path()).env("WHOAMI_CONFIG", ""));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.trim().is_empty());
+}
+
+#[test]
+fn config_check_names_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        "[chatwoot]\ntokne = \"x\"\ntimeout = \"soon\"\n[vaiz]\ntoken = \"x\"\nspace_idd = \"1\"\n[defaults]\njobs = 0\n",
+    );
+    let (code, _, err) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .args(["config", "check"]));
+    assert_eq!(code, 2);
+    for (line, what) in [
+        (":2:", "tokne"),
+        (":3:", "timeout"),
+        (":6:", "space_idd"),
+        (":8:", "jobs"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(line) && l.contains(what)),
+            "{line} {what}\n{err}"
+        );
+    }
+}
+
+#[test]
+fn input_reports_no_status_unless_given_and_expect_raw_needs_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("p.json");
+    std::fs::write(&body, fixture("chatwoot", "profile.json")).unwrap();
+    let (code, out, _) = run(whoami(dir.path())
+        .args(["-p", "chatwoot", "-o", "json", "--input"])
+        .arg(&body));
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["http_status"], Value::Null);
+
+    let (code, _, err) = run(whoami(dir.path())
+        .args([
+            "-p",
+            "chatwoot",
+            "--expect",
+            "raw.email=ada@example.org",
+            "--input",
+        ])
+        .arg(&body));
+    assert_eq!(code, 2);
+    assert!(err.contains("--raw"), "{err}");
+    let (code, _, _) = run(whoami(dir.path())
+        .args([
+            "-p",
+            "chatwoot",
+            "--raw",
+            "--expect",
+            "raw.email=ada@example.org",
+            "--input",
+        ])
+        .arg(&body));
+    assert_eq!(code, 0);
+}

@@ -205,3 +205,54 @@ fn broken_definitions_are_exit_2_with_file_line_and_key() {
         assert!(err.contains(said), "{text}\n{err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_stay_secret_and_urls_stay_whole() {
+    let server = MockServer::start().await;
+    Mock::given(path("/me/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"id": 7, "login": "x", "mfa": {"enabled": true, "seed": "TOTPSEEDSECRET"}, "plan": {"name": "pro", "pk": "PLANSECRET"}}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[svc]\nprovider = \"custom\"\nurl = \"{}/me/?access_token=STATICQUERYSECRET&v=2\"\n\
+             auth = {{ header = \"X-Key\" }}\ntoken = \"custom-canary-0123456789\"\n\
+             secret_fields = [\"/mfa/seed\", \"/plan/pk\"]\n\
+             [svc.map]\nid = \"/id\"\nmfa = \"/mfa/enabled\"\n[svc.map.extra]\nplan = \"/plan\"\nseed = \"/mfa/seed\"\n",
+            server.uri()
+        ),
+    );
+    let mut cmd = whoami(dir.path());
+    cmd.arg("--config")
+        .arg(&cfg)
+        .args(["-a", "svc", "-o", "json", "--raw", "-v"]);
+    let (code, out, err) = run_async(cmd).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let result = json(&out);
+    assert_eq!(
+        result["profile"]["id"], "7",
+        "a secret pointer never empties the profile"
+    );
+    assert_eq!(result["profile"]["mfa"], true);
+    assert_eq!(result["profile"]["extra"]["plan"]["name"], "pro");
+    assert_no_secret(
+        &[
+            "TOTPSEEDSECRET",
+            "PLANSECRET",
+            "STATICQUERYSECRET",
+            "custom-canary-0123456789",
+        ],
+        &[&out, &err],
+        "custom",
+    );
+    // The trailing slash of a whole URL is kept.
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/me/");
+    let (_, listing, _) = run(whoami(dir.path()).arg("--config").arg(&cfg).arg("accounts"));
+    assert!(!listing.contains("STATICQUERYSECRET"), "{listing}");
+}

@@ -73,7 +73,7 @@ pub struct Custom {
     /// Profile field → JSON pointer.
     map: Vec<(&'static str, &'static str)>,
     extra: Vec<(&'static str, &'static str)>,
-    /// Statuses that reject the credential; `None` keeps the shared 401/403 rule.
+    /// Statuses that reject the credential besides 401 and 403 (which always do).
     reject: Option<Vec<u16>>,
 }
 
@@ -116,6 +116,7 @@ pub fn define(
     let mut body = None;
     let mut auth = None;
     let mut headers = Vec::new();
+    let mut headers_at: Vec<(HeaderName, usize)> = Vec::new();
     let mut secret_pointers = Vec::new();
     let mut map = None;
     let mut reject = None;
@@ -145,7 +146,12 @@ pub fn define(
             }
             "body" => body = Some(leak(string(entry)?)),
             "auth" => auth = Some(parse_auth(account, value, error)?),
-            "headers" => headers = parse_headers(account, value, error)?,
+            "headers" => {
+                for (name, value, at) in parse_headers(account, value, error)? {
+                    headers_at.push((name.clone(), at));
+                    headers.push((name, value));
+                }
+            }
             "secret_fields" => {
                 secret_pointers = parse_pointers(account, "secret_fields", value, error)?
             }
@@ -158,6 +164,19 @@ pub fn define(
     let (map, extra) = map.ok_or_else(|| {
         error(at, format!("[{account}]: a custom provider needs a [{account}.map] table with at least `id` (a JSON pointer such as \"/id\")"))
     })?;
+    if let Some((name, _)) = &auth
+        && let Some(offset) = headers_at
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, at)| *at)
+    {
+        return Err(error(
+            offset,
+            format!(
+                "[{account}] headers: `{name}` is the auth header; the credential goes there, set it only in `auth`"
+            ),
+        ));
+    }
     if auth.is_none() {
         return Err(error(
             at,
@@ -261,7 +280,15 @@ fn parse_auth(
                     )
                 })?)
             }
-            "scheme" => scheme = Some(leak(text.trim().to_string())).filter(|s| !s.is_empty()),
+            "scheme" => {
+                if HeaderValue::from_str(&format!("{text} x")).is_err() {
+                    return Err(error(
+                        v.span().start,
+                        format!("[{account}] auth.scheme: not valid in an HTTP header"),
+                    ));
+                }
+                scheme = Some(leak(text.trim().to_string())).filter(|s| !s.is_empty())
+            }
             other => {
                 return Err(unknown(
                     account,
@@ -284,7 +311,7 @@ fn parse_headers(
     account: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<Vec<(HeaderName, HeaderValue)>, crate::config::ConfigError> {
+) -> Result<Vec<(HeaderName, HeaderValue, usize)>, crate::config::ConfigError> {
     table(account, "headers", value, error)?
         .iter()
         .map(|(key, v)| {
@@ -313,7 +340,7 @@ fn parse_headers(
                     ),
                 )
             })?;
-            Ok((name, value))
+            Ok((name, value, offset))
         })
         .collect()
 }
@@ -540,15 +567,13 @@ impl Provider for Custom {
         })
     }
 
+    /// The listed statuses reject on top of the shared rule (401 and 403 always reject).
     fn rejection(&self, status: u16, _body: Option<&Value>) -> Option<ErrorKind> {
         let listed = self.reject.as_ref()?;
         match (listed.contains(&status), status) {
-            (true, 403) => Some(ErrorKind::Forbidden),
+            (false, _) | (true, 401 | 403) => None,
             (true, 404) => Some(ErrorKind::UserNotFound),
             (true, _) => Some(ErrorKind::InvalidCredential),
-            // Listing statuses replaces the default 401/403 rule.
-            (false, 401 | 403) => Some(ErrorKind::UnexpectedResponse),
-            (false, _) => None,
         }
     }
 
@@ -669,32 +694,42 @@ plan = "/plan/name"
     }
 
     #[test]
-    fn rejection_statuses_replace_the_default() {
-        let d = define_text(&format!("{GITHUB}[github.reject]\nstatus = [401, 404]\n")).unwrap();
+    fn rejection_statuses_add_to_401_and_403() {
+        let d = define_text(&format!("{GITHUB}[github.reject]\nstatus = [400, 404]\n")).unwrap();
         assert_eq!(
             d.provider.rejection(404, None),
             Some(ErrorKind::UserNotFound)
         );
         assert_eq!(
-            d.provider.rejection(401, None),
+            d.provider.rejection(400, None),
             Some(ErrorKind::InvalidCredential)
         );
         assert_eq!(
+            d.provider.rejection(401, None),
+            None,
+            "the shared rule rejects it"
+        );
+        assert_eq!(
             d.provider.rejection(403, None),
-            Some(ErrorKind::UnexpectedResponse)
+            None,
+            "the shared rule rejects it"
         );
         assert_eq!(d.provider.rejection(500, None), None);
         let plain = define_text(GITHUB).unwrap();
-        assert_eq!(
-            plain.provider.rejection(401, None),
-            None,
-            "the shared rule decides"
-        );
+        assert_eq!(plain.provider.rejection(404, None), None);
     }
 
     #[test]
     fn bad_definitions_name_line_and_key() {
         let cases = [
+            (
+                "[a]\nurl = \"https://x.test/u\"\nauth = { header = \"Authorization\" }\nheaders = { authorization = \"Basic x\" }\n[a.map]\nid = \"/id\"\n",
+                "is the auth header",
+            ),
+            (
+                "[a]\nurl = \"https://x.test/u\"\nauth = { header = \"Authorization\", scheme = \"Bea\\u0001rer\" }\n[a.map]\nid = \"/id\"\n",
+                "auth.scheme",
+            ),
             (
                 "[a]\nprovider = \"custom\"\n[a.map]\nid = \"/id\"\n",
                 "needs `url`",
