@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Built-in providers: base URL, auth header, environment variables, docs')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Providers, built in and defined in the config: base URL, auth header, environment, docs')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')
@@ -120,7 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help' {
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Built-in providers: base URL, auth header, environment variables, docs')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Providers, built in and defined in the config: base URL, auth header, environment, docs')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')

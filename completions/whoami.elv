@@ -46,7 +46,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand providers 'Built-in providers: base URL, auth header, environment variables, docs'
+            cand providers 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
@@ -105,7 +105,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help'
         }
         &'whoami;help'= {
-            cand providers 'Built-in providers: base URL, auth header, environment variables, docs'
+            cand providers 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'

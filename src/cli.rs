@@ -131,7 +131,7 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Built-in providers: base URL, auth header, environment variables, docs
+    /// Providers, built in and defined in the config: base URL, auth header, environment, docs
     Providers,
     /// Configured accounts and where each credential comes from (sends nothing)
     Accounts,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::*;
+use futures_util::StreamExt;
 use profile_whoami::provider::PROVIDERS;
 use serde::Deserialize;
 use wiremock::matchers::any;
@@ -188,8 +189,12 @@ async fn no_secret_in_any_output() {
                 .respond_with(response)
                 .mount(&server)
                 .await;
-            for format in FORMATS {
-                for verbosity in VERBOSITY {
+            // The 24 runs of one outcome are independent: four at a time.
+            let runs = FORMATS
+                .iter()
+                .flat_map(|format| VERBOSITY.iter().map(move |v| (*format, *v)));
+            let results: Vec<_> = futures_util::stream::iter(runs)
+                .map(|(format, verbosity)| {
                     let mut cmd = whoami(dir.path());
                     cmd.arg("--config").arg(&cfg).args([
                         "-p",
@@ -199,13 +204,16 @@ async fn no_secret_in_any_output() {
                         "--timeout",
                         "300ms",
                     ]);
-                    cmd.args(*format).args(*verbosity);
-                    let (code, out, err) = run_async(cmd).await;
-                    let context =
-                        format!("{id} / {name} / {format:?} / {verbosity:?} (exit {code})");
-                    assert!(code != 2 && code != 101, "{context}: {err}");
-                    assert_no_secret(&secrets(&case), &[&out, &err], &context);
-                }
+                    cmd.args(format).args(verbosity);
+                    async move { (format, verbosity, run_async(cmd).await) }
+                })
+                .buffer_unordered(4)
+                .collect()
+                .await;
+            for (format, verbosity, (code, out, err)) in results {
+                let context = format!("{id} / {name} / {format:?} / {verbosity:?} (exit {code})");
+                assert!(code != 2 && code != 101, "{context}: {err}");
+                assert_no_secret(&secrets(&case), &[&out, &err], &context);
             }
         }
     }
