@@ -51,48 +51,18 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_RETRIES: u32 = 2;
 const DEFAULT_JOBS: usize = 16;
 
-/// Runs the checks selected by `args`.
+/// Runs the checks selected by `args`: validate → load → select → check → render.
 pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
     let args = &cli.check;
-    if !args.raw
-        && let Some((path, _)) = args.expect.iter().find(|(p, _)| p.starts_with("raw."))
-    {
-        return Err(usage(format!(
-            "--expect {path}=…: `raw` is only there with --raw; add --raw"
-        )));
-    }
-    for field in &args.fields {
-        if !crate::profile::is_known_field(field) {
-            return Err(usage(format!(
-                "--field {field}: unknown field (e.g. profile.email, profile.organizations.0.role, status)"
-            )));
-        }
-    }
-    let env = Env::from_process();
-    let config = config::load(cli.config.as_deref(), &env)?;
+    check_args(args)?;
+    let config = config::load(cli.config.as_deref(), &Env::from_process())?;
+    let accounts = accounts_to_check(&config, args)?;
     let options = Options {
         raw: args.raw,
         show_pii: args.show_pii,
         min_validity: args.min_validity,
         expect: args.expect.clone(),
     };
-    let accounts = if args.input.is_some() {
-        vec![input_account(&config, args)?]
-    } else {
-        select(&config, args)?
-    };
-    // Offline (`--input`), a missing base URL does not matter; a bad setting still does.
-    let problems: Vec<String> = accounts
-        .iter()
-        .flat_map(|a| match args.input {
-            Some(_) => a.problems.clone(),
-            None => a.problems(),
-        })
-        .map(|p| p.to_string())
-        .collect();
-    if !problems.is_empty() {
-        return Err(UsageError(problems));
-    }
     let output = Output::new(args, &config)?;
     init_logging(
         args.verbose,
@@ -118,6 +88,48 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
     };
     output.emit(&results, args.all || results.len() != 1);
     Ok(exit_code(&results))
+}
+
+/// Flag combinations that cannot work, found before the config is even read.
+fn check_args(args: &CheckArgs) -> Result<(), UsageError> {
+    if !args.raw
+        && let Some((path, _)) = args.expect.iter().find(|(p, _)| p.starts_with("raw."))
+    {
+        return Err(usage(format!(
+            "--expect {path}=…: `raw` is only there with --raw; add --raw"
+        )));
+    }
+    match args
+        .fields
+        .iter()
+        .find(|f| !crate::profile::is_known_field(f))
+    {
+        Some(field) => Err(usage(format!(
+            "--field {field}: unknown field (e.g. profile.email, profile.organizations.0.role, status)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The selected accounts, each free of problems (a usage error names them all otherwise).
+fn accounts_to_check(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError> {
+    let accounts = match args.input {
+        Some(_) => vec![input_account(config, args)?],
+        None => select(config, args)?,
+    };
+    // Offline (`--input`), a missing base URL or credential does not matter; a bad setting does.
+    let problems: Vec<String> = accounts
+        .iter()
+        .flat_map(|a| match args.input {
+            Some(_) => a.problems.clone(),
+            None => a.problems(),
+        })
+        .map(|p| p.to_string())
+        .collect();
+    match problems.is_empty() {
+        true => Ok(accounts),
+        false => Err(UsageError(problems)),
+    }
 }
 
 /// Outcome precedence: any rejection (1), then any could-not-tell (3), else 0.
