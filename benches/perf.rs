@@ -1,4 +1,4 @@
-//! The performance contract of SPEC §8, measured: `cargo bench --bench perf`.
+//! The performance targets of the README ("Performance"), measured: `cargo bench --bench perf`.
 //!
 //! Offline, on loopback: it starts its own HTTP servers and compares whole-process wall time
 //! and peak memory (max RSS from `wait4`) of the release `whoami` with `curl` fetching the same

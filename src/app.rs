@@ -4,6 +4,7 @@
 //! request is sent: a usage or configuration problem is exit 2 with nothing sent.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -12,39 +13,15 @@ use crate::check::{self, Live, Options};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Format};
 use crate::config::{self, Account, Config, Env};
 use crate::credential::{self, Source};
+use crate::error::{Error, Exit};
 use crate::http::{self, Clients, Limits};
 use crate::profile::{AccountResult, Status};
 use crate::provider;
+use crate::redact::{self, Secrets};
 use crate::render::{self, RenderOptions};
 
-/// The process exit codes of SPEC §5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Verified = 0,
-    Rejected = 1,
-    Usage = 2,
-    Unknown = 3,
-}
-
-/// A problem found before anything was sent: printed, then exit 2.
-#[derive(Debug)]
-pub struct UsageError(pub Vec<String>);
-
-impl<E: std::fmt::Display> From<E> for UsageError {
-    fn from(error: E) -> Self {
-        UsageError(vec![error.to_string()])
-    }
-}
-
-/// Each config problem on its own line.
-impl From<config::ConfigErrors> for UsageError {
-    fn from(errors: config::ConfigErrors) -> Self {
-        UsageError(errors.messages())
-    }
-}
-
-fn usage(message: impl Into<String>) -> UsageError {
-    UsageError(vec![message.into()])
+fn usage(message: impl Into<String>) -> Error {
+    Error::usage(message)
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,18 +29,33 @@ const DEFAULT_RETRIES: u32 = 2;
 const DEFAULT_JOBS: usize = 16;
 
 /// Runs the checks selected by `args`: validate → load → select → check → render.
-pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
+///
+/// With `-o junit` (from the flag or the config), a configuration error is also written as a
+/// JUnit document with one failing test case, so a CI test reporter shows why the job failed.
+pub fn run_checks(cli: &Cli) -> Result<Exit, Error> {
+    let mut junit = cli.check.output == Some(Format::Junit);
+    let result = checks(cli, &mut junit);
+    if let (Err(Error::Usage(messages)), true) = (&result, junit) {
+        let mut out = crate::report::stdout();
+        render::junit_error(messages, &mut out).and_then(|()| out.flush())?;
+    }
+    result
+}
+
+fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
     let args = &cli.check;
     check_args(args)?;
     let config = config::load(cli.config.as_deref(), &Env::from_process())?;
+    let output = Output::new(args, &config)?;
+    *junit = output.format == Format::Junit && args.fields.is_empty();
     let accounts = accounts_to_check(&config, args)?;
-    let options = Options {
+    let mut options = Options {
         raw: args.raw,
         show_pii: args.show_pii,
         min_validity: args.min_validity,
         expect: args.expect.clone(),
+        secrets: Arc::default(),
     };
-    let output = Output::new(args, &config)?;
     init_logging(
         args.verbose,
         std::io::stderr().is_terminal() && output.color,
@@ -82,16 +74,35 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, UsageError> {
         None => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
-                .build()?;
-            runtime.block_on(check_all(&config, accounts, args, &options))?
+                .build()
+                .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
+            runtime.block_on(check_all(&config, accounts, args, &mut options))?
         }
     };
-    output.emit(&results, args.all || results.len() != 1);
-    Ok(exit_code(&results))
+    if args.min_validity.is_some() {
+        for r in &results {
+            if r.credential
+                .as_ref()
+                .is_some_and(|c| c.expires_at.is_none())
+            {
+                crate::report::warn(&format!(
+                    "account `{}`: expiry unknown: the credential is not a JWT, so --min-validity cannot check it",
+                    r.account
+                ));
+            }
+        }
+    }
+    let exit = exit_code(&results);
+    match output.emit(&results, args.all || results.len() != 1) {
+        Ok(()) => Ok(exit),
+        // The reader closed the pipe: it wanted no more; the verdict still stands.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
+        Err(e) => Err(Error::Output(e)),
+    }
 }
 
 /// Flag combinations that cannot work, found before the config is even read.
-fn check_args(args: &CheckArgs) -> Result<(), UsageError> {
+fn check_args(args: &CheckArgs) -> Result<(), Error> {
     if !args.raw
         && let Some((path, _)) = args.expect.iter().find(|(p, _)| p.starts_with("raw."))
     {
@@ -112,7 +123,7 @@ fn check_args(args: &CheckArgs) -> Result<(), UsageError> {
 }
 
 /// The selected accounts, each free of problems (a usage error names them all otherwise).
-fn accounts_to_check(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError> {
+fn accounts_to_check(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
     let accounts = match args.input {
         Some(_) => vec![input_account(config, args)?],
         None => select(config, args)?,
@@ -128,7 +139,7 @@ fn accounts_to_check(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, 
         .collect();
     match problems.is_empty() {
         true => Ok(accounts),
-        false => Err(UsageError(problems)),
+        false => Err(Error::Usage(problems)),
     }
 }
 
@@ -144,7 +155,7 @@ pub fn exit_code(results: &[AccountResult]) -> Exit {
 }
 
 /// `-p`, `-a` and `--all`, combined, in configuration order.
-fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError> {
+fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
     let accounts = &config.accounts;
     let file = config
         .file
@@ -208,7 +219,7 @@ fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError>
         }
     }
     if !errors.is_empty() {
-        return Err(UsageError(errors));
+        return Err(Error::Usage(errors));
     }
     let selected: Vec<Account> = accounts
         .iter()
@@ -241,7 +252,7 @@ fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, UsageError>
 
 /// The account whose settings interpret an `--input` body: the `-a` account, the account
 /// named after `-p`, or a bare account of that provider. No credential is needed.
-fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, UsageError> {
+fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, Error> {
     if args.all || args.providers.len() + args.accounts.len() != 1 {
         return Err(usage("--input needs exactly one -p PROVIDER or -a ACCOUNT"));
     }
@@ -256,7 +267,7 @@ fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, UsageErro
             let named = config.accounts.iter().find(|a| &a.name == p);
             let of_provider = || config.accounts.iter().find(|a| a.provider.id() == p);
             match named.or_else(of_provider) {
-                // Its settings apply; the result is named after the provider (SPEC §4).
+                // Its settings apply; the result is named after the provider (README, "For scripts").
                 Some(account) => Ok(Account {
                     name: p.clone(),
                     ..account.clone()
@@ -277,7 +288,7 @@ fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, UsageErro
 }
 
 /// Reads a saved body, at most one byte past the 8 MiB cap (enough to know it is over).
-fn read_input(input: &str) -> Result<Vec<u8>, UsageError> {
+fn read_input(input: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     let mut body = Vec::new();
     let result = if input == "-" {
@@ -299,17 +310,27 @@ async fn check_all(
     config: &Config,
     accounts: Vec<Account>,
     args: &CheckArgs,
-    options: &Options,
-) -> Result<Vec<AccountResult>, UsageError> {
-    let resolved = futures_util::future::join_all(accounts.iter().map(|account| async move {
-        match &account.token {
-            None => Err(config::missing_token(account).to_string()),
-            Some(source) => credential::resolve(source)
-                .await
-                .map_err(|e| format!("account `{}`: {e}", account.name)),
-        }
-    }))
-    .await;
+    options: &mut Options,
+) -> Result<Vec<AccountResult>, Error> {
+    let parallel = args
+        .jobs
+        .map(|j| j as usize)
+        .or(config.defaults.jobs)
+        .unwrap_or(DEFAULT_JOBS);
+    // At most `--jobs` credential commands at once: a hundred at a time would run out of file
+    // descriptors (and hammer a password manager).
+    let resolved: Vec<Result<credential::Credential, String>> =
+        futures_util::stream::iter(accounts.iter().map(|account| async move {
+            match &account.token {
+                None => Err(config::missing_token(account).to_string()),
+                Some(source) => credential::resolve(source)
+                    .await
+                    .map_err(|e| format!("account `{}`: {e}", account.name)),
+            }
+        }))
+        .buffered(parallel)
+        .collect()
+        .await;
     let mut errors = Vec::new();
     let mut credentials = Vec::new();
     for r in resolved {
@@ -318,14 +339,18 @@ async fn check_all(
             Err(e) => errors.push(e),
         }
     }
+    // Every credential of the run is redacted from every output from here on, whichever
+    // account's answer (or error) carries it.
+    let secrets = Arc::new(Secrets::new(credentials.iter().map(|c| c.secret.expose())));
+    redact::register(secrets.clone());
+    options.secrets = secrets;
     if !errors.is_empty() {
-        return Err(UsageError(errors));
+        return Err(Error::Usage(errors));
     }
     warn_permissions(&accounts);
 
-    let mut clients = Clients::default();
-    let mut jobs = Vec::with_capacity(accounts.len());
-    for (account, credential) in accounts.iter().zip(credentials) {
+    let mut urls = Vec::with_capacity(accounts.len());
+    for (account, credential) in accounts.iter().zip(&credentials) {
         let base = account.effective_base_url().unwrap_or_default();
         let path = account
             .provider
@@ -335,13 +360,21 @@ async fn check_all(
         let url = http::endpoint(base, path)
             .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?;
         if url.scheme() == "http" && !http::is_loopback(&url) {
-            eprintln!(
-                "whoami: warning: account `{}` uses plain http:// to {}: the credential travels unencrypted",
+            crate::report::warn(&format!(
+                "account `{}` uses plain http:// to {}: the credential travels unencrypted",
                 account.name,
                 url.host_str().unwrap_or("?")
-            );
+            ));
         }
-        let client = clients.get(account.ca_cert.as_deref())?;
+        urls.push(url);
+    }
+    // Idle connections are kept for reuse only while there are no more hosts than jobs:
+    // otherwise each finished host would hold a socket open until the run ends.
+    let hosts: std::collections::HashSet<_> = urls.iter().map(|u| u.origin()).collect();
+    let mut clients = Clients::new(hosts.len() <= parallel);
+    let mut jobs = Vec::with_capacity(accounts.len());
+    for ((account, credential), url) in accounts.iter().zip(credentials).zip(urls) {
+        let client = clients.get(account.ca_cert.as_deref(), http::is_loopback(&url))?;
         let limits = Limits {
             timeout: args
                 .timeout
@@ -360,14 +393,9 @@ async fn check_all(
             limits,
         });
     }
-    let parallel = args
-        .jobs
-        .map(|j| j as usize)
-        .or(config.defaults.jobs)
-        .unwrap_or(DEFAULT_JOBS);
     let progress = Progress::start(accounts.len(), args.quiet);
     let results = futures_util::stream::iter(accounts.iter().zip(&jobs))
-        .map(|(account, job)| check::live(account, job, options))
+        .map(|(account, job)| check::live(account, job, &*options))
         .buffered(parallel)
         .inspect(|_| progress.advance())
         .collect()
@@ -419,17 +447,20 @@ impl Progress {
     }
 }
 
-/// One warning per file when an inline secret or a credential file is readable by others.
+/// One warning per file when an inline secret or a credential file is readable by others, or
+/// when a config that runs credential commands is writable by others.
 fn warn_permissions(accounts: &[Account]) {
     use std::collections::BTreeSet;
     use std::os::unix::fs::PermissionsExt;
     let mut files = BTreeSet::new();
+    let mut commands = BTreeSet::new();
     for account in accounts {
         match &account.token {
             Some(Source::Inline { at, .. }) => {
                 files.insert((at.file.clone(), "holds an inline secret"))
             }
             Some(Source::File { path, .. }) => files.insert((path.clone(), "holds a credential")),
+            Some(Source::Command { at, .. }) => commands.insert(at.file.clone()),
             _ => false,
         };
     }
@@ -439,12 +470,27 @@ fn warn_permissions(accounts: &[Account]) {
         };
         let mode = meta.permissions().mode();
         if mode & 0o077 != 0 {
-            eprintln!(
-                "whoami: warning: {} {what} and is readable by group or others (mode {:o}); run: chmod 600 {}",
+            crate::report::warn(&format!(
+                "{} {what} and is readable by group or others (mode {:o}); run: chmod 600 {}",
                 file.display(),
                 mode & 0o777,
                 file.display()
-            );
+            ));
+        }
+    }
+    // Whoever can write the config can make us run anything.
+    for file in commands {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o022 != 0 {
+            crate::report::warn(&format!(
+                "{} runs credential commands and is writable by group or others (mode {:o}); run: chmod 600 {}",
+                file.display(),
+                mode & 0o777,
+                file.display()
+            ));
         }
     }
 }
@@ -458,7 +504,7 @@ struct Output {
 }
 
 impl Output {
-    fn new(args: &CheckArgs, config: &Config) -> Result<Output, UsageError> {
+    fn new(args: &CheckArgs, config: &Config) -> Result<Output, Error> {
         let format = match (args.output, config.defaults.output.as_deref()) {
             (Some(f), _) => f,
             (None, Some("json")) => Format::Json,
@@ -487,20 +533,13 @@ impl Output {
         })
     }
 
-    fn emit(&self, results: &[AccountResult], as_list: bool) {
+    fn emit(&self, results: &[AccountResult], as_list: bool) -> std::io::Result<()> {
         if self.quiet {
-            let mut err = std::io::stderr().lock();
             for r in results.iter().filter(|r| r.status != Status::Ok) {
                 let message = r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
-                let _ = writeln!(
-                    err,
-                    "{}: {}: {}",
-                    r.account,
-                    r.status.as_str(),
-                    crate::sanitize::terminal(message)
-                );
+                crate::report::plain(&format!("{}: {}: {message}", r.account, r.status.as_str()));
             }
-            return;
+            return Ok(());
         }
         let options = RenderOptions {
             format: self.format,
@@ -509,9 +548,9 @@ impl Output {
             color: self.color,
             terminal: std::io::stdout().is_terminal(),
         };
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        // A closed pipe (`| head`) is not an error worth reporting.
-        let _ = render::render(results, &options, &mut out).and_then(|()| out.flush());
+        let mut out = crate::report::stdout();
+        render::render(results, &options, &mut out)?;
+        out.flush()
     }
 }
 
@@ -529,7 +568,7 @@ fn init_logging(verbose: u8, ansi: bool) {
     let ours =
         tracing_subscriber::filter::Targets::new().with_target(env!("CARGO_CRATE_NAME"), level);
     let format = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(crate::report::stderr)
         .without_time()
         .with_target(false)
         .with_level(false)

@@ -1,9 +1,10 @@
-//! One account, checked: request → answer → classified result (SPEC §4–5).
+//! One account, checked: request → answer → classified result (README, "For scripts" and "Exit codes").
 //!
 //! The classification lives here, once, for every provider: the status decides unless the
 //! provider's body rules say otherwise. A failure to get an answer (timeout, refused, TLS) is
 //! always `error`, never `rejected`: not knowing is not a verdict.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, Url};
@@ -13,7 +14,7 @@ use crate::config::Account;
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, Secrets};
 use crate::sanitize;
 
 /// How many characters of an unexpected body an error quotes.
@@ -26,6 +27,9 @@ pub struct Options {
     pub show_pii: bool,
     pub min_validity: Option<Duration>,
     pub expect: Vec<(String, String)>,
+    /// Every credential of the run: each account's output is redacted of all of them, so a
+    /// server echoing another account's token cannot leak it.
+    pub secrets: Arc<Secrets>,
 }
 
 /// A live check: everything resolved, nothing sent yet.
@@ -42,7 +46,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
     let redactor = Redactor {
         secret_fields: provider.secret_fields(),
         secret_pointers: provider.secret_pointers(),
-        credential: Some(job.credential.secret.expose()),
+        secrets: &options.secrets,
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
@@ -84,7 +88,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
             });
         }
     }
-    gates(&mut result, job.credential.expires_at, options);
+    gates(&mut result, job.credential.expires_at, options, &redactor);
     result
 }
 
@@ -117,7 +121,7 @@ pub fn offline(
     let redactor = Redactor {
         secret_fields: account.provider.secret_fields(),
         secret_pointers: account.provider.secret_pointers(),
-        credential: None,
+        secrets: &options.secrets,
         show_pii: options.show_pii,
     };
     let mut result = AccountResult {
@@ -139,7 +143,7 @@ pub fn offline(
         body,
     };
     interpret(account, &answer, &redactor, options, &mut result);
-    gates(&mut result, None, options);
+    gates(&mut result, None, options, &redactor);
     result
 }
 
@@ -206,12 +210,19 @@ fn interpret(
             Value::String(redactor.text(&String::from_utf8_lossy(answer.body)))
         }));
     }
+    // A 401 or 403 page in HTML comes from whatever stands in front of the provider (a
+    // firewall, a CDN, a corporate proxy's login): not knowing, never a verdict.
+    let foreign_page = matches!(status, 401 | 403)
+        && !provider.html_rejections()
+        && is_html(answer.content_type, answer.body);
     let kind = match provider.rejection(status, body.as_ref()) {
+        _ if foreign_page => ErrorKind::UnexpectedResponse,
         Some(kind) => kind,
         None => match status {
             200..=299 => match body
                 .as_ref()
                 .and_then(|b| provider.normalize(b, &account.settings))
+                .filter(names_someone)
             {
                 Some(profile) => {
                     result.status = Status::Ok;
@@ -240,8 +251,16 @@ fn interpret(
         ErrorKind::UnexpectedResponse if (200..300).contains(&status) => format!(
             "expected a {} profile, got HTTP {status} ({}): {}",
             provider.name(),
-            describe_type(answer.content_type),
+            describe_type(answer.content_type, redactor),
             quote(answer.body, redacted.as_ref(), redactor)
+        ),
+        ErrorKind::UnexpectedResponse if foreign_page => format!(
+            "HTTP {status} with an HTML page ({}), not a {} answer: most likely a firewall, CDN \
+             or proxy in front of it refused the request, so this says nothing about the \
+             credential: {} (hint: check the network path and base_url)",
+            describe_type(answer.content_type, redactor),
+            provider.name(),
+            quote(answer.body, None, redactor)
         ),
         _ => {
             let detail = redacted
@@ -251,7 +270,7 @@ fn interpret(
                 .unwrap_or_else(|| {
                     format!(
                         "({}) {}",
-                        describe_type(answer.content_type),
+                        describe_type(answer.content_type, redactor),
                         quote(answer.body, redacted.as_ref(), redactor)
                     )
                 });
@@ -280,11 +299,44 @@ fn protect(profile: Profile, redactor: &Redactor<'_>) -> Profile {
     serde_json::from_value(value).unwrap_or_default()
 }
 
-fn describe_type(content_type: Option<&str>) -> String {
+fn describe_type(content_type: Option<&str>, redactor: &Redactor<'_>) -> String {
     match content_type {
-        Some(ct) => format!("content type {}", sanitize::terminal(ct)),
+        Some(ct) => format!(
+            "content type {}",
+            truncate(&sanitize::terminal(&redactor.text(ct)))
+        ),
         None => "no content type".into(),
     }
+}
+
+/// Whether an answer is an HTML page: by its content type, or by its first characters when
+/// the type is missing or generic.
+fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    if content_type.is_some_and(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        ct.contains("text/html") || ct.contains("application/xhtml")
+    }) {
+        return true;
+    }
+    let start: Vec<u8> = body
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace() || [0xef, 0xbb, 0xbf].contains(b))
+        .take(14)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    start.starts_with(b"<!doctype html")
+        || start.starts_with(b"<html")
+        || start.starts_with(b"<head")
+}
+
+/// A success body is an identity only when it names someone: a profile with no id, user name,
+/// email or display name (an empty envelope, a different document) is not a verification.
+fn names_someone(profile: &Profile) -> bool {
+    profile.id.is_some()
+        || profile.username.is_some()
+        || profile.email.is_some()
+        || profile.display_name.is_some()
 }
 
 /// At most [`QUOTE_LIMIT`] sanitized characters of a redacted body.
@@ -310,7 +362,12 @@ fn truncate(text: &str) -> String {
 }
 
 /// `--min-validity` and `--expect`: a verified credential that fails either is rejected.
-fn gates(result: &mut AccountResult, expires_at: Option<i64>, options: &Options) {
+fn gates(
+    result: &mut AccountResult,
+    expires_at: Option<i64>,
+    options: &Options,
+    redactor: &Redactor<'_>,
+) {
     if result.status != Status::Ok {
         return;
     }
@@ -337,9 +394,10 @@ fn gates(result: &mut AccountResult, expires_at: Option<i64>, options: &Options)
     for (path, expected) in &options.expect {
         let actual = crate::profile::field_text(crate::profile::lookup(&value, path));
         if &actual != expected {
+            // Either side may be a credential (`--expect` is typed by a person): redacted.
             result.reject(
                 ErrorKind::Expectation,
-                format!("{path} is {actual:?}, expected {expected:?}"),
+                redactor.text(&format!("{path} is {actual:?}, expected {expected:?}")),
             );
             return;
         }

@@ -1,4 +1,4 @@
-//! The command line (SPEC §1). Each flag's doc comment is its `--help` text.
+//! The command line (README, "Usage"). Each flag's doc comment is its `--help` text.
 //!
 //! Conventions: selection flags (`-p`, `-a`, `--all`) are repeatable and combine; output flags
 //! need a selection; with no argument at all, `whoami` is the coreutils command.
@@ -17,7 +17,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         With no arguments, prints the effective user name (like coreutils whoami).\n\
         With -p, -a or --all, calls each selected account's \"current user\" API and prints a \
         normalized profile.",
-    after_help = "Exit codes: 0 verified, 1 rejected, 2 usage or configuration error, 3 could not tell."
+    after_help = "Exit codes: 0 verified, 1 rejected, 2 usage or configuration error, 3 could not tell, \
+        4 the output could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -71,7 +72,7 @@ pub struct CheckArgs {
     pub base_url: Option<String>,
 
     /// Whole-attempt timeout, body included (e.g. 10s, 1500ms) [default: 10s]
-    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    #[arg(long, value_name = "D", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
     /// Retries on transient failures (connection errors, timeouts, 429, 502, 503, 504) [default: 2]
@@ -161,6 +162,10 @@ pub enum ConfigCommand {
 
 fn parse_duration(value: &str) -> Result<Duration, String> {
     crate::config::parse_duration(value)
+}
+
+fn parse_timeout(value: &str) -> Result<Duration, String> {
+    crate::config::parse_timeout(value)
 }
 
 fn parse_expect(value: &str) -> Result<(String, String), String> {

@@ -7,22 +7,22 @@ use std::path::Path;
 use clap::CommandFactory;
 use comfy_table::{ContentArrangement, Table, presets};
 
-use crate::app::{Exit, UsageError};
 use crate::cli::Cli;
 use crate::config::{self, Env};
 use crate::credential::Source;
+use crate::error::{Error, Exit};
 use crate::provider::{self, PROVIDERS, custom};
 
 /// Bare `whoami`: the effective user name, like coreutils. No config, no network.
-pub fn effective_user() -> Result<Exit, UsageError> {
+pub fn effective_user(out: &mut dyn Write) -> Result<Exit, Error> {
     let uid = nix::unistd::geteuid();
     match nix::unistd::User::from_uid(uid) {
         Ok(Some(user)) => {
-            println!("{}", user.name);
+            writeln!(out, "{}", user.name)?;
             Ok(Exit::Verified)
         }
         _ => {
-            eprintln!("whoami: cannot find name for user ID {uid}");
+            crate::report::note(&format!("cannot find name for user ID {uid}"));
             Ok(Exit::Rejected)
         }
     }
@@ -37,7 +37,7 @@ fn table() -> Table {
 
 /// `whoami providers`: the built-in providers, then the ones defined in the config. A config
 /// that does not load is reported on stderr; the built-in list still prints.
-pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
     let mut t = table();
     t.set_header(["provider", "base URL", "auth header", "environment", "docs"]);
     for p in PROVIDERS {
@@ -75,7 +75,7 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
         }
         Err(e) => {
             for message in e.messages() {
-                eprintln!("whoami: warning: custom providers not listed: {message}");
+                crate::report::warn(&format!("custom providers not listed: {message}"));
             }
         }
     }
@@ -85,7 +85,7 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
 
 /// `whoami accounts`: configured accounts and where each credential comes from. Runs no
 /// credential command and prints no secret.
-pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
     let config = config::load(config_flag, &Env::from_process())?;
     if config.accounts.is_empty() {
         writeln!(
@@ -124,21 +124,25 @@ fn peek_hint(source: &Source) -> Option<String> {
     let value = match source {
         Source::Inline { value, .. } => value.expose().to_string(),
         Source::Env { var } => std::env::var(var).ok()?,
-        Source::File { path, .. } => std::fs::read_to_string(path).ok()?,
+        // Bounded like any credential read: a device or a FIFO never hangs a listing.
+        Source::File { path, .. } => crate::credential::read_file(path)
+            .ok()?
+            .expose()
+            .to_string(),
         Source::Command { .. } => return None,
     };
     crate::credential::hint(value.trim())
 }
 
 /// `whoami config path`.
-pub fn config_path(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+pub fn config_path(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
     let (path, _) = config::locate(config_flag, &Env::from_process());
     writeln!(out, "{}", path.display())?;
     Ok(Exit::Verified)
 }
 
 /// `whoami config check`: structure only; sends nothing, runs no credential command.
-pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, UsageError> {
+pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
     let config = config::load(config_flag, &Env::from_process())?;
     let problems: Vec<String> = config
         .accounts
@@ -147,7 +151,7 @@ pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<E
         .map(|p| p.to_string())
         .collect();
     if !problems.is_empty() {
-        return Err(UsageError(problems));
+        return Err(Error::Usage(problems));
     }
     let source = match &config.file {
         Some(file) => file.display().to_string(),
@@ -162,19 +166,23 @@ pub fn init(
     config_flag: Option<&Path>,
     only: Option<&str>,
     out: &mut dyn Write,
-) -> Result<Exit, UsageError> {
-    use std::os::unix::fs::OpenOptionsExt;
+) -> Result<Exit, Error> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(p) = only
         && provider::find(p).is_none()
     {
-        return Err(UsageError(vec![format!(
+        return Err(Error::usage(format!(
             "--provider {p}: unknown provider; known providers: {}",
             provider::ids().join(", ")
-        )]));
+        )));
     }
     let (path, _) = config::locate(config_flag, &Env::from_process());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
+        // Private whatever the umask: the directory will hold a file that names credentials.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
             .map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
     }
     let mut file = std::fs::OpenOptions::new()
@@ -232,9 +240,12 @@ pub fn skeleton(only: Option<&str>) -> String {
 }
 
 /// `whoami completions <shell>`.
-pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Exit {
-    clap_complete::generate(shell, &mut Cli::command(), "whoami", out);
-    Exit::Verified
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Exit, Error> {
+    // Generated in memory: the generator panics on a write error, and a full disk is exit 4.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "whoami", &mut script);
+    out.write_all(&script)?;
+    Ok(Exit::Verified)
 }
 
 #[cfg(test)]

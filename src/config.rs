@@ -1,4 +1,4 @@
-//! The TOML config and the environment, turned into accounts (SPEC §2–3).
+//! The TOML config and the environment, turned into accounts (README, "Configuration").
 //!
 //! This module never names a provider: it asks the registry which keys a provider takes, its
 //! default base URL and its SDK variables. Every error carries the file, line, column and key
@@ -181,6 +181,9 @@ pub fn locate(flag: Option<&Path>, env: &Env) -> (PathBuf, bool) {
     if let Some(path) = env.get("WHOAMI_CONFIG").filter(|p| !p.is_empty()) {
         return (PathBuf::from(path), true);
     }
+    if let Some(path) = &env.config_path {
+        return (path.clone(), true);
+    }
     (default_path(), false)
 }
 
@@ -193,17 +196,44 @@ pub fn default_path() -> PathBuf {
 
 /// A snapshot of the environment, so that loading is a pure function of its inputs.
 #[derive(Debug, Clone, Default)]
-pub struct Env(pub BTreeMap<String, String>);
+pub struct Env {
+    vars: BTreeMap<String, String>,
+    /// `WHOAMI_CONFIG` when it is not UTF-8: still a path, and still the config to read.
+    config_path: Option<PathBuf>,
+    /// `WHOAMI_*` variables whose value is not UTF-8: an error, never silently ignored.
+    not_utf8: Vec<String>,
+}
 
 impl Env {
     pub fn from_process() -> Env {
-        Env(std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect())
+        let mut env = Env::default();
+        for (key, value) in std::env::vars_os() {
+            let Ok(key) = key.into_string() else { continue };
+            match value.into_string() {
+                Ok(value) => {
+                    env.vars.insert(key, value);
+                }
+                Err(value) if key == "WHOAMI_CONFIG" => env.config_path = Some(value.into()),
+                Err(_) if key.starts_with("WHOAMI_") => env.not_utf8.push(key),
+                Err(_) => {}
+            }
+        }
+        env
+    }
+
+    /// An environment of these variables only (for tests and tools).
+    pub fn from_vars<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
+        Env {
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Env::default()
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.vars.get(key).map(String::as_str)
     }
 }
 
@@ -250,22 +280,16 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
         .iter()
         .min_by_key(|e| e.span().map_or(usize::MAX, |s| s.start))
     {
-        // A key name is safe to show (a value is not: it may be an inline secret).
-        let key = e
-            .span()
-            .and_then(|s| text.get(s))
-            .map(|k| k.trim().trim_matches('"'))
-            .filter(|k| !k.is_empty() && k.len() <= 64)
-            .filter(|k| {
-                k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            })
-            .map(|k| format!(" `{k}`"))
+        // Never the source text: an unquoted inline secret is exactly what breaks a file.
+        let offset = e.span().map(|s| s.start);
+        let key = offset
+            .and_then(|o| key_at(text, o))
+            .map(|k| format!(" (key `{k}`)"))
             .unwrap_or_default();
         return Err(ConfigError {
             file: Some(file.to_path_buf()),
-            line: e.span().map(|s| position(text, s.start)),
-            message: format!("invalid TOML: {}{key}", e.message().trim()),
+            line: offset.map(|o| position(text, o)),
+            message: format!("invalid TOML: {}{key}", parser_message(e.message())),
         }
         .into());
     }
@@ -299,11 +323,67 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
             },
         }
     }
+    // `[a-b]` and `[a_b]`, or `[chatwoot]` and `[CHATWOOT]`, share their WHOAMI_* variables:
+    // one of them would silently take the other's credential.
+    for (i, later) in accounts.iter().enumerate() {
+        if let Some(earlier) = accounts[..i]
+            .iter()
+            .find(|a| env_var_name(&a.name, "") == env_var_name(&later.name, ""))
+        {
+            errors.push(ConfigError {
+                file: Some(file.to_path_buf()),
+                line: later.at.as_ref().map(|at| (at.line, 1)),
+                message: format!(
+                    "accounts `{}` and `{}` both map to {}* variables; rename one",
+                    earlier.name,
+                    later.name,
+                    env_var_name(&later.name, "")
+                ),
+            });
+        }
+    }
     if errors.is_empty() {
         Ok((defaults, accounts))
     } else {
         Err(ConfigErrors(errors))
     }
+}
+
+/// The key of the `key = value` line holding `offset`, when it is a plain name (a key is safe
+/// to show; a value is not).
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let end = text
+        .get(offset..)?
+        .find('\n')
+        .map_or(text.len(), |i| offset + i);
+    let line = text.get(start..end)?;
+    let equals = line.find('=')?;
+    let key = line[..equals].trim().trim_matches('"');
+    let plain = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    plain.then_some(key)
+}
+
+/// The TOML parser's message without the source text it quotes (`expected nothing `abc``):
+/// only short quotes, which name punctuation (`expected `]``), are kept.
+fn parser_message(message: &str) -> String {
+    message
+        .trim()
+        .split(", ")
+        .filter(|clause| {
+            clause
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .all(|quoted| quoted.chars().count() <= 3)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 struct Ctx<'a> {
@@ -360,8 +440,7 @@ impl Ctx<'_> {
                     d.color = Some(check_color(&self.string("defaults", entry)?).map_err(fail)?)
                 }
                 "timeout" => {
-                    d.timeout =
-                        Some(parse_duration(&self.string("defaults", entry)?).map_err(fail)?)
+                    d.timeout = Some(parse_timeout(&self.string("defaults", entry)?).map_err(fail)?)
                 }
                 "retries" => d.retries = Some(self.integer(entry).map_err(fail)?),
                 "jobs" => {
@@ -478,7 +557,7 @@ impl Ctx<'_> {
             "token" => account.token = Some(self.token(&name, value)?),
             "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(&name, entry)?)),
             "timeout" => {
-                account.timeout = Some(parse_duration(&self.string(&name, entry)?).map_err(fail)?)
+                account.timeout = Some(parse_timeout(&self.string(&name, entry)?).map_err(fail)?)
             }
             key_name if provider.settings().contains(&key_name) => {
                 let value = self.string(&name, entry)?;
@@ -560,7 +639,12 @@ fn allowed_keys(provider: &dyn Provider) -> Vec<&'static str> {
 }
 
 fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
-    let mut message = format!("unknown key `{key}` in [{table}]");
+    // A key is shown, unless it is a credential pasted where a key belongs.
+    let shown = match crate::credential::looks_like_secret(key) {
+        true => crate::redact::REDACTED,
+        false => key,
+    };
+    let mut message = format!("unknown key `{shown}` in [{table}]");
     if let Some(s) = suggest(key, allowed) {
         message += &format!(" (did you mean `{s}`?)");
     }
@@ -622,12 +706,39 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{value}` is not a duration (examples: 10s, 1500ms, 2m, 7d)"))
 }
 
-/// An http(s) URL with a host and no user info: a password in a URL would be printed wherever
-/// the endpoint is (results, logs, `accounts`), so credentials belong in `token`.
+/// A timeout: a duration longer than zero (a zero timeout would fail every request, or worse,
+/// be read as "no timeout").
+pub fn parse_timeout(value: &str) -> Result<Duration, String> {
+    match parse_duration(value)? {
+        d if d.is_zero() => Err("the timeout must be longer than zero (e.g. 10s)".into()),
+        d => Ok(d),
+    }
+}
+
+/// A base URL: an http(s) URL with a host, no user info, no query and no fragment (a path is
+/// joined to it, so `?x` or `#` would swallow the provider's path and send the request to a
+/// landing page).
 pub fn check_base_url(value: &str) -> Result<String, String> {
+    let checked = check_url(value)?;
+    match reqwest::Url::parse(value) {
+        Ok(url) if url.query().is_some() || url.fragment().is_some() => Err(
+            "must not have a query (`?…`) or a fragment (`#…`): the provider's path is joined to it"
+                .into(),
+        ),
+        _ => Ok(checked),
+    }
+}
+
+/// A whole URL (a provider defined in the config): http(s), a host, no user info (a password
+/// in a URL would be printed wherever the endpoint is: results, logs, `accounts`), and no
+/// fragment (never sent, so never what was meant). A query is allowed.
+pub fn check_url(value: &str) -> Result<String, String> {
     match reqwest::Url::parse(value) {
         Ok(url) if !url.username().is_empty() || url.password().is_some() => {
             Err("must not carry a user name or password: put the credential in `token`".into())
+        }
+        Ok(url) if url.fragment().is_some() => {
+            Err("must not have a fragment (`#…`): it is never sent".into())
         }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
             // Kept as written: a provider's whole URL may need its trailing slash, and
@@ -678,21 +789,29 @@ fn account_matches(name: &str, env_account: &str) -> bool {
     name.to_ascii_uppercase().replace('-', "_") == env_account
 }
 
-/// Applies `WHOAMI_*` variables and provider SDK variables on top of the file (SPEC §3).
+/// Applies `WHOAMI_*` variables and provider SDK variables on top of the file (README, "Configuration").
 fn apply_env(
     mut defaults: Defaults,
     accounts: &mut Vec<Account>,
     env: &Env,
 ) -> Result<Defaults, ConfigError> {
+    if let Some(var) = env.not_utf8.first() {
+        return Err(ConfigError::plain(format!(
+            "{var}: the value is not valid UTF-8"
+        )));
+    }
     let vars: Vec<(&str, &str, &'static str, &str)> = env
-        .0
+        .vars
         .iter()
-        // An empty variable is unset: `WHOAMI_X_TOKEN=` must not become an empty credential.
-        .filter(|(k, v)| k.as_str() != "WHOAMI_CONFIG" && !v.is_empty())
+        .filter(|(k, _)| k.as_str() != "WHOAMI_CONFIG")
         .filter_map(|(k, v)| {
             let (account, key) = split_var(k)?;
             Some((k.as_str(), account, key, v.as_str()))
         })
+        // An empty variable is unset, except a credential: CI systems turn an undefined secret
+        // into an empty string, and that must fail loudly ("set but empty"), not make the
+        // account vanish from the run.
+        .filter(|&(_, _, key, value)| !value.is_empty() || key == "token")
         .collect();
 
     // [defaults]
@@ -701,7 +820,7 @@ fn apply_env(
         match key {
             "output" => defaults.output = Some(check_output(value).map_err(fail)?),
             "color" => defaults.color = Some(check_color(value).map_err(fail)?),
-            "timeout" => defaults.timeout = Some(parse_duration(value).map_err(fail)?),
+            "timeout" => defaults.timeout = Some(parse_timeout(value).map_err(fail)?),
             "retries" => {
                 defaults.retries = Some(
                     value
@@ -805,7 +924,7 @@ fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str
             account.ca_cert = Some(expand_tilde(value));
             Ok(())
         }
-        "timeout" => parse_duration(value)
+        "timeout" => parse_timeout(value)
             .map(|d| account.timeout = Some(d))
             .map_err(problem),
         key if account.provider.settings().contains(&key) => account
@@ -836,7 +955,14 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
         let set: Vec<_> = provider
             .sdk_env()
             .iter()
-            .filter_map(|v| Some((v, env.get(v.var).filter(|x| !x.trim().is_empty())?)))
+            // As above: an empty credential variable is kept, to fail loudly.
+            .filter_map(|v| {
+                Some((
+                    v,
+                    env.get(v.var)
+                        .filter(|x| !x.trim().is_empty() || v.key == "token")?,
+                ))
+            })
             .collect();
         if set.is_empty() {
             continue;
@@ -916,10 +1042,7 @@ mod tests {
     use super::*;
 
     fn env(vars: &[(&str, &str)]) -> Env {
-        Env(vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Env::from_vars(vars.iter().copied())
     }
 
     fn parse_ok(text: &str) -> (Defaults, Vec<Account>) {
@@ -983,7 +1106,7 @@ timeout = "1500ms"
     fn duplicate_keys_are_named() {
         let err = parse_err("[chatwoot]\ntoken = \"a\"\ntoken = \"b\"\n");
         assert!(err.starts_with("c.toml:3:1:"), "{err}");
-        assert!(err.contains("duplicate key `token`"), "{err}");
+        assert!(err.contains("duplicate key (key `token`)"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The one HTTP path every provider goes through (SPEC §6).
+//! The one HTTP path every provider goes through (README, "Security" and `--retries`).
 //!
 //! reqwest over rustls; OS trust store plus per-account `ca_cert`; connect timeout 5 s and a
 //! whole-attempt timeout that covers the body; retries with backoff and jitter on transient
@@ -70,13 +70,14 @@ pub struct Limits {
     pub retries: u32,
 }
 
-/// The shared clients of one run: one for the default trust store, one per distinct `ca_cert`.
-/// Built only when a request is about to be sent, so commands that send nothing pay no TLS
-/// setup.
+/// The shared clients of one run: one per distinct `ca_cert`, and apart for loopback hosts,
+/// which never go through a proxy (a proxy cannot reach this machine's loopback, and the
+/// credential would travel to it in clear text). Built only when a request is about to be
+/// sent, so commands that send nothing pay no TLS setup.
 #[derive(Default)]
 pub struct Clients {
-    default: Option<Client>,
-    with_ca: HashMap<PathBuf, Client>,
+    keep_idle: bool,
+    built: HashMap<(Option<PathBuf>, bool), Client>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,27 +89,32 @@ pub enum ClientError {
 }
 
 impl Clients {
-    /// The client for an account, building it on first use.
-    pub fn get(&mut self, ca_cert: Option<&Path>) -> Result<Client, ClientError> {
-        match ca_cert {
-            None => {
-                if self.default.is_none() {
-                    self.default = Some(build_client(None)?);
-                }
-                Ok(self.default.clone().expect("just built"))
-            }
-            Some(path) => {
-                if !self.with_ca.contains_key(path) {
-                    let client = build_client(Some(path))?;
-                    self.with_ca.insert(path.to_path_buf(), client);
-                }
-                Ok(self.with_ca[path].clone())
-            }
+    /// `keep_idle`: keep finished connections for reuse. Without it, open sockets are bounded
+    /// by the requests in flight, whatever the number of hosts.
+    pub fn new(keep_idle: bool) -> Clients {
+        Clients {
+            keep_idle,
+            built: HashMap::new(),
         }
+    }
+
+    /// The client for an account, building it on first use.
+    pub fn get(&mut self, ca_cert: Option<&Path>, loopback: bool) -> Result<Client, ClientError> {
+        let key = (ca_cert.map(Path::to_path_buf), loopback);
+        if let Some(client) = self.built.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = build_client(ca_cert, loopback, self.keep_idle)?;
+        self.built.insert(key, client.clone());
+        Ok(client)
     }
 }
 
-fn build_client(ca_cert: Option<&Path>) -> Result<Client, ClientError> {
+fn build_client(
+    ca_cert: Option<&Path>,
+    loopback: bool,
+    keep_idle: bool,
+) -> Result<Client, ClientError> {
     // ring is the process's crypto provider; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut headers = HeaderMap::new();
@@ -118,6 +124,12 @@ fn build_client(ca_cert: Option<&Path>) -> Result<Client, ClientError> {
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT);
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    if !keep_idle {
+        builder = builder.pool_max_idle_per_host(0);
+    }
     if let Some(path) = ca_cert {
         let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
             path: path.to_path_buf(),
@@ -168,7 +180,7 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Sends a request with the retry policy of SPEC §6.
+/// Sends a request with the retry policy of [`next_step`].
 pub async fn send(
     client: &Client,
     url: &Url,
@@ -225,7 +237,7 @@ enum Step {
     GiveUp(Failure),
 }
 
-/// The retry policy of SPEC §6: connection errors, timeouts, 429, 502, 503 and 504 are
+/// The retry policy: connection errors, timeouts, 429, 502, 503 and 504 are
 /// transient; `Retry-After` counts on 429 and 503 only, and over 10 s ends the account as
 /// `rate_limited` without waiting. Nothing else is ever retried.
 fn next_step(result: &Result<Reply, Failure>) -> Step {
@@ -272,14 +284,14 @@ async fn once(
         .map_err(|e| Failure::Connect(describe(&e)))?;
     if tracing::enabled!(tracing::Level::TRACE) {
         for (name, value) in built.headers() {
-            tracing::trace!("> {name}: {}", shown_header(name, value, redactor));
+            tracing::trace!("> {}", shown_header(name, value, redactor));
         }
     }
     let response = client.execute(built).await.map_err(|e| transport(&e))?;
     let status = response.status();
     if tracing::enabled!(tracing::Level::DEBUG) {
         for (name, value) in response.headers() {
-            tracing::debug!("< {name}: {}", shown_header(name, value, redactor));
+            tracing::debug!("< {}", shown_header(name, value, redactor));
         }
     }
     let text_header = |name: header::HeaderName| {
@@ -310,17 +322,22 @@ const SECRET_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// A header value as the log shows it: credentials, cookies and any header whose name says it
-/// holds a secret (`x-auth-token`, `x-api-key`) are `[redacted]`; the rest is sanitized.
+/// A header as the log shows it (`name: value`): credentials, cookies and any header whose
+/// name says it holds a secret (`x-auth-token`, `x-api-key`) are `[redacted]`, personal data
+/// (`x-phone-number`) is masked like in a body, and the whole line, name included, is redacted
+/// of every credential and sanitized.
 fn shown_header(name: &header::HeaderName, value: &HeaderValue, redactor: &Redactor<'_>) -> String {
-    let snake = name.as_str().replace('-', "_");
-    if value.is_sensitive()
+    let value = if value.is_sensitive()
         || SECRET_HEADERS.contains(&name.as_str())
-        || redactor.is_secret_key(&snake)
+        || redactor.is_secret_key(name.as_str())
     {
-        return crate::redact::REDACTED.to_string();
-    }
-    sanitize::terminal(&redactor.text(&String::from_utf8_lossy(value.as_bytes())))
+        crate::redact::REDACTED.to_string()
+    } else if redactor.masks(name.as_str()) {
+        crate::redact::mask(&String::from_utf8_lossy(value.as_bytes()))
+    } else {
+        String::from_utf8_lossy(value.as_bytes()).into_owned()
+    };
+    sanitize::terminal(&redactor.text(&format!("{name}: {value}")))
 }
 
 async fn read_capped(

@@ -12,48 +12,57 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod credential;
+pub mod error;
 pub mod http;
 pub mod profile;
 pub mod provider;
 pub mod redact;
 pub mod render;
+pub mod report;
 pub mod sanitize;
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use app::{Exit, UsageError};
 use cli::{Cli, Command, ConfigCommand};
+use error::{Error, Exit};
 
-/// Runs one invocation and returns its exit code. Errors are printed here, once.
+/// Runs one invocation and returns its exit code. Errors are reported here, once.
 pub fn main(cli: Cli, argc: usize) -> ExitCode {
-    let mut out = std::io::stdout().lock();
     let config = cli.config.as_deref();
+    let mut out = report::stdout();
     let result = match &cli.command {
-        Some(_) if cli.check.selects_anything() => Err(UsageError(vec![
-            "-p, -a and --all select accounts to check; they do not go with a subcommand".into(),
-        ])),
+        Some(_) if cli.check.selects_anything() => Err(Error::usage(
+            "-p, -a and --all select accounts to check; they do not go with a subcommand",
+        )),
         Some(Command::Providers) => commands::providers(config, &mut out),
         Some(Command::Accounts) => commands::accounts(config, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),
         Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),
         Some(Command::Init { provider }) => commands::init(config, provider.as_deref(), &mut out),
-        Some(Command::Completions { shell }) => Ok(commands::completions(*shell, &mut out)),
-        None if cli.check.selects_anything() => {
-            drop(out);
-            app::run_checks(&cli)
-        }
-        None if argc <= 1 => commands::effective_user(),
-        None => Err(UsageError(vec![
-            "nothing selected: use -p, -a or --all (bare `whoami` prints the user name)".into(),
-        ])),
+        Some(Command::Completions { shell }) => commands::completions(*shell, &mut out),
+        None if cli.check.selects_anything() => app::run_checks(&cli),
+        None if argc <= 1 => commands::effective_user(&mut out),
+        None => Err(Error::usage(
+            "nothing selected: use -p, -a or --all (bare `whoami` prints the user name)",
+        )),
     };
-    match result {
-        Ok(exit) => ExitCode::from(exit as u8),
-        Err(UsageError(messages)) => {
+    // Output lost to a full disk must not look like success: the flush is part of the command.
+    let result = result.and_then(|exit| out.flush().map(|()| exit).map_err(Error::Output));
+    let exit = match result {
+        Ok(exit) => exit,
+        Err(Error::Usage(messages)) => {
             for message in messages {
-                eprintln!("whoami: error: {message}");
+                report::error(&message);
             }
-            ExitCode::from(Exit::Usage as u8)
+            Exit::Usage
         }
-    }
+        // A reader that closed the pipe early (`| head`) wanted no more: not an error.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Verified,
+        Err(e @ Error::Output(_)) => {
+            report::error(&e.to_string());
+            Exit::Output
+        }
+    };
+    ExitCode::from(exit as u8)
 }

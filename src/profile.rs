@@ -1,4 +1,4 @@
-//! The normalized profile and the per-account result: the output contract (SPEC §4).
+//! The normalized profile and the per-account result: the output contract (README, "For scripts").
 //!
 //! Field names and their order here *are* the JSON and YAML schema. New fields may be added;
 //! none may be renamed or removed without a major version. Nothing in these types ever holds a
@@ -109,6 +109,18 @@ pub struct CredentialInfo {
     pub hint: Option<String>,
     /// RFC 3339, when the credential is a JWT with `exp` (decoded, not verified).
     pub expires_at: Option<String>,
+    /// Where `expires_at` comes from; `unknown` means `--min-validity` cannot check it.
+    pub expiry: Expiry,
+}
+
+/// The source of a credential's expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expiry {
+    /// The credential is a JWT and its `exp` claim says when it ends.
+    Jwt,
+    /// Not a JWT: nothing we can read says when it ends.
+    Unknown,
 }
 
 /// One result per selected account, in configuration order.
@@ -150,6 +162,7 @@ pub const FIELD_SCHEMA: &[&str] = &[
     "credential.source",
     "credential.hint",
     "credential.expires_at",
+    "credential.expiry",
     "profile",
     "profile.id",
     "profile.username",

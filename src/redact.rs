@@ -1,35 +1,281 @@
-//! Secret and personal-data redaction of provider bodies, shared by every provider (SPEC §7).
+//! Secret and personal-data redaction, shared by every provider and every output.
 //!
-//! Provider responses carry secrets too: Chatwoot returns the user's own access token, Vaiz
-//! its recovery codes and, in a 400, the very token it was sent. Every body is passed through
-//! [`Redactor::value`] or [`Redactor::text`] before anything renders it (`--raw`, quoted error
-//! bodies, logs). Our own schema carries no secret, so it needs no pass.
+//! Two layers, so that no single missed path can print a credential:
+//!
+//! 1. **Structure.** Provider bodies (`--raw`, quoted error bodies), the normalized profile and
+//!    log lines pass through a [`Redactor`] before anything renders them: secret-named keys and
+//!    a provider's secret fields become `"[redacted]"`, personal data is masked, and every
+//!    credential of the run is replaced wherever it is echoed (in any string, any object key,
+//!    any number).
+//! 2. **Bytes out.** Everything written to stdout and stderr goes through a [`Scrub`] writer that
+//!    replaces every credential of the run once more, on the final text (see `src/out.rs`).
+//!
+//! A credential is found in the forms a server or a terminal can plausibly produce: as sent,
+//! in any letter case (a URL parser lower-cases a host), percent-encoded in either hex case
+//! (and over-encoded: `%61` for `a`), as HTML character references (`&#97;`, `&#x61;`, `&amp;`),
+//! and with invisible characters inside it (control characters, escape sequences, zero-width
+//! and bidirectional marks) that a terminal would not show, so the echo is redacted as the
+//! reader would see it, not only as the exact byte sequence.
 
+use std::ops::Range;
+use std::sync::{Arc, RwLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde_json::Value;
+
+use crate::sanitize;
 
 pub const REDACTED: &str = "[redacted]";
 
-/// Key fragments that mark a secret in any provider body, matched case-insensitively.
+/// The shortest credential that can be redacted without erasing ordinary text; shorter ones
+/// are refused before anything is sent.
+pub const MIN_SECRET_LEN: usize = 4;
+
+/// Fragments of a normalized key name (lower case, letters and digits only: `apiKey`,
+/// `api-key` and `API_KEY` are all `apikey`) that mark a secret in any provider body.
 const SECRET_KEY_PARTS: &[&str] = &[
     "token",
     "secret",
     "password",
+    "passwd",
+    "passphrase",
     "recovery",
     "credential",
-    "api_key",
+    "apikey",
+    "privatekey",
+    "authorization",
+    "cookie",
 ];
 
-/// Key fragments that mark personal data to mask unless `--show-pii`.
-const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "national_id"];
+/// Fragments of a normalized key name that mark personal data, masked unless `--show-pii`.
+const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "nationalid", "nationalcode"];
 
-/// Redaction rules for one account: the provider's named secret fields, the credential that
-/// was sent (wherever it is echoed), and whether personal data may be shown.
+/// Every credential of one run, prepared once into one case-insensitive multi-pattern matcher.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    matcher: Option<AhoCorasick>,
+}
+
+impl Secrets {
+    /// Prepares the matcher. Values shorter than [`MIN_SECRET_LEN`] are ignored (they are
+    /// refused before any request), as are empty ones.
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Secrets {
+        let mut patterns: Vec<String> = Vec::new();
+        for value in values {
+            if value.chars().count() < MIN_SECRET_LEN {
+                continue;
+            }
+            patterns.push(value.to_string());
+            // Form encoding turns a space into `+`.
+            if value.contains(' ') {
+                patterns.push(value.replace(' ', "+"));
+            }
+        }
+        patterns.sort();
+        patterns.dedup();
+        let matcher = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Secrets { matcher }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.matcher.is_none()
+    }
+
+    /// `text` with every credential replaced, or `None` when there is none (no allocation).
+    pub fn replace(&self, text: &str) -> Option<String> {
+        let matcher = self.matcher.as_ref()?;
+        let mut ranges: Vec<Range<usize>> = matcher
+            .find_iter(text.as_bytes())
+            .map(|m| m.range())
+            .collect();
+        // The bytes as sent and the text as seen can differ both ways (an ESC before an echo
+        // swallows its first letter on screen but not in JSON): both are redacted.
+        if needs_projection(text) {
+            ranges = merge(ranges, projected_matches(matcher, text));
+        }
+        if ranges.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for range in ranges {
+            out.push_str(&text[last..range.start]);
+            out.push_str(REDACTED);
+            last = range.end;
+        }
+        out.push_str(&text[last..]);
+        Some(out)
+    }
+
+    /// `text` with every credential replaced.
+    pub fn text(&self, text: &str) -> String {
+        self.replace(text).unwrap_or_else(|| text.to_string())
+    }
+}
+
+/// The run's credentials, for the output layer: set once they are resolved, before anything is
+/// sent, so that every byte printed afterwards is scrubbed of all of them.
+static RUN: RwLock<Option<Arc<Secrets>>> = RwLock::new(None);
+
+/// Makes `secrets` the run's credentials for every output written from now on.
+pub fn register(secrets: Arc<Secrets>) {
+    if let Ok(mut run) = RUN.write() {
+        *run = Some(secrets);
+    }
+}
+
+/// The run's credentials (none until [`register`]).
+pub fn run_secrets() -> Option<Arc<Secrets>> {
+    RUN.read().ok().and_then(|run| run.clone())
+}
+
+/// The union of two sorted lists of ranges, sorted, overlapping ones joined.
+fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let mut all: Vec<Range<usize>> = a.into_iter().chain(b).collect();
+    all.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(all.len());
+    for range in all {
+        match out.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// Bytes that make a text need the slow path: escapes and encodings a credential can hide in,
+/// and every non-ASCII byte (C1 controls, zero-width and bidirectional marks are not ASCII).
+fn needs_projection(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b == b'%' || b == b'&' || !(0x20..0x7f).contains(&b))
+}
+
+/// Matches on the text as a reader sees it: invisible characters and escape sequences
+/// skipped, percent-escapes and HTML character references decoded. Each projected byte
+/// remembers the source range it came from, so a match maps back to the exact source span
+/// (invisible characters inside it included).
+fn projected_matches(matcher: &AhoCorasick, text: &str) -> Vec<Range<usize>> {
+    let mut bytes: Vec<u8> = Vec::with_capacity(text.len());
+    let mut spans: Vec<Range<usize>> = Vec::with_capacity(text.len());
+    let src = text.as_bytes();
+    let mut i = 0;
+    while i < src.len() {
+        let (len, decoded) = step(text, i);
+        match decoded {
+            Decoded::Skip => {}
+            Decoded::Byte(b) => {
+                bytes.push(b);
+                spans.push(i..i + len);
+            }
+            Decoded::Char(c) => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    bytes.push(b);
+                    spans.push(i..i + len);
+                }
+            }
+            Decoded::Same => {
+                for k in 0..len {
+                    bytes.push(src[i + k]);
+                    spans.push(i..i + len);
+                }
+            }
+        }
+        i += len;
+    }
+    let found = matcher
+        .find_iter(&bytes)
+        .map(|m| spans[m.start()].start..spans[m.end() - 1].end)
+        .collect();
+    merge(Vec::new(), found)
+}
+
+enum Decoded {
+    /// Invisible: not part of what a reader sees.
+    Skip,
+    /// An escape that stands for one byte (`%2D`).
+    Byte(u8),
+    /// A character reference that stands for one character (`&#97;`).
+    Char(char),
+    /// Itself.
+    Same,
+}
+
+/// The length of the source unit at `i` and what it stands for.
+fn step(text: &str, i: usize) -> (usize, Decoded) {
+    let src = text.as_bytes();
+    let rest = &text[i..];
+    let Some(c) = rest.chars().next() else {
+        return (1, Decoded::Skip);
+    };
+    match c {
+        '\u{1b}' | '\u{9b}' | '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => {
+            (sanitize::escape_len(rest), Decoded::Skip)
+        }
+        '%' => match (
+            src.get(i + 1).and_then(|b| hex(*b)),
+            src.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (Some(hi), Some(lo)) => (3, Decoded::Byte(hi * 16 + lo)),
+            _ => (1, Decoded::Same),
+        },
+        '&' => match char_reference(rest) {
+            Some((len, decoded)) => (len, Decoded::Char(decoded)),
+            None => (1, Decoded::Same),
+        },
+        c if sanitize::is_invisible(c) => (c.len_utf8(), Decoded::Skip),
+        c => (c.len_utf8(), Decoded::Same),
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// An HTML character reference at the start of `rest`: `&#97;`, `&#x61;` or a named one.
+fn char_reference(rest: &str) -> Option<(usize, char)> {
+    let end = rest.bytes().take(12).position(|b| b == b';')?;
+    let body = &rest[1..end];
+    let decoded = if let Some(hex) = body.strip_prefix("#x").or(body.strip_prefix("#X")) {
+        char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+    } else if let Some(dec) = body.strip_prefix('#') {
+        char::from_u32(dec.parse().ok()?)?
+    } else {
+        match body {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "plus" => '+',
+            "sol" => '/',
+            "equals" => '=',
+            "colon" => ':',
+            "period" => '.',
+            "lowbar" => '_',
+            "dash" | "hyphen" => '-',
+            _ => return None,
+        }
+    };
+    Some((end + 1, decoded))
+}
+
+/// Redaction rules for one account: the provider's named secret fields and pointers, the
+/// run's credentials, and whether personal data may be shown.
 #[derive(Debug, Clone, Copy)]
 pub struct Redactor<'a> {
     pub secret_fields: &'a [&'a str],
     /// JSON pointers (RFC 6901) to redact, for providers defined in the config.
     pub secret_pointers: &'a [&'a str],
-    pub credential: Option<&'a str>,
+    pub secrets: &'a Secrets,
     pub show_pii: bool,
 }
 
@@ -51,7 +297,7 @@ impl<'a> Redactor<'a> {
     }
 
     /// These rules for text that is not a provider body (the normalized profile): the same
-    /// keys and credential, but no pointers, which address the provider's body only.
+    /// keys and credentials, but no pointers, which address the provider's body only.
     pub fn without_pointers(&self) -> Redactor<'a> {
         Redactor {
             secret_pointers: &[],
@@ -62,6 +308,17 @@ impl<'a> Redactor<'a> {
     fn walk(&self, value: &mut Value) {
         match value {
             Value::Object(map) => {
+                // A server may use the credential as a key (`{"<token>": ["is invalid"]}`).
+                if map.keys().any(|k| self.secrets.replace(k).is_some()) {
+                    let entries = std::mem::take(map);
+                    for (key, child) in entries {
+                        let mut key = self.secrets.text(&key);
+                        while map.contains_key(&key) {
+                            key.push('\'');
+                        }
+                        map.insert(key, child);
+                    }
+                }
                 for (key, child) in map.iter_mut() {
                     if self.is_secret_key(key) {
                         *child = Value::String(REDACTED.into());
@@ -75,15 +332,21 @@ impl<'a> Redactor<'a> {
             }
             Value::Array(items) => items.iter_mut().for_each(|item| self.walk(item)),
             Value::String(s) => {
-                if let Some(replaced) = self.replace_credential(s) {
+                if let Some(replaced) = self.secrets.replace(s) {
                     *s = replaced;
                 }
             }
-            _ => {}
+            // A numeric credential (a PIN, a bot id) echoed as a JSON number.
+            Value::Number(n) => {
+                if let Some(replaced) = self.secrets.replace(&n.to_string()) {
+                    *value = Value::String(replaced);
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
         }
     }
 
-    /// Redacts a URL: the credential wherever it appears, and the value of any query
+    /// Redacts a URL: every credential wherever it appears, and the value of any query
     /// parameter whose name says it holds a secret (`?access_token=…`, `?api_key=…`).
     pub fn url(&self, text: &str) -> String {
         let Ok(mut url) = url::Url::parse(text) else {
@@ -93,8 +356,7 @@ impl<'a> Redactor<'a> {
             let pairs: Vec<(String, String)> = url
                 .query_pairs()
                 .map(|(k, v)| {
-                    let secret = self.is_secret_key(&k.replace('-', "_"));
-                    let v = if secret {
+                    let v = if self.is_secret_key(&k) {
                         REDACTED.to_string()
                     } else {
                         v.into_owned()
@@ -104,76 +366,63 @@ impl<'a> Redactor<'a> {
                 .collect();
             url.query_pairs_mut().clear().extend_pairs(pairs);
         }
+        // Both the URL as parsed (host lower-cased, escapes normalized) and as sent are
+        // redacted: the matcher sees through case and percent-encoding.
         self.text(url.as_str())
     }
 
-    /// Redacts free text (a non-JSON body, a header value): the credential string itself.
+    /// Redacts free text (a non-JSON body, a header, a message): every credential.
     pub fn text(&self, text: &str) -> String {
-        self.replace_credential(text)
-            .unwrap_or_else(|| text.to_string())
+        self.secrets.text(text)
     }
 
-    /// Replaces the credential, and its URL-encoded forms (a server may echo it in a query
-    /// string or a redirect target), with `[redacted]`.
-    fn replace_credential(&self, text: &str) -> Option<String> {
-        let credential = self.credential.filter(|c| c.len() >= 4)?;
-        let encoded: String = url::form_urlencoded::byte_serialize(credential.as_bytes()).collect();
-        let mut forms = vec![credential.to_string()];
-        if encoded != credential {
-            forms.push(lowercase_escapes(&encoded));
-            forms.push(encoded.replace('+', "%20"));
-            forms.push(encoded);
-        }
-        let mut out: Option<String> = None;
-        for form in &forms {
-            let current = out.as_deref().unwrap_or(text);
-            if current.contains(form.as_str()) {
-                out = Some(current.replace(form.as_str(), REDACTED));
-            }
-        }
-        out
-    }
-
-    /// Whether a key (or a header name in snake case) names a secret.
+    /// Whether a key (or a header name) names a secret, in any spelling.
     pub fn is_secret_key(&self, key: &str) -> bool {
-        let lower = key.to_ascii_lowercase();
-        SECRET_KEY_PARTS.iter().any(|part| lower.contains(part))
+        is_secret_key(key)
             || self
                 .secret_fields
                 .iter()
-                .any(|field| field.eq_ignore_ascii_case(key))
+                .any(|field| normalize_key(field) == normalize_key(key))
+    }
+
+    /// Whether a key (or a header name) names personal data that is masked.
+    pub fn masks(&self, key: &str) -> bool {
+        !self.show_pii && is_pii_key(key)
     }
 }
 
-/// A configured URL as listings show it (`accounts`, `providers`): secret query values
-/// redacted. No credential is known there, so only the key rule applies.
-pub fn shown_url(text: &str) -> String {
-    let redactor = Redactor {
-        secret_fields: &[],
-        secret_pointers: &[],
-        credential: None,
-        show_pii: true,
-    };
-    crate::sanitize::terminal(&redactor.url(text))
+/// `apiKey`, `api-key`, `API_KEY` → `apikey`: key rules match every spelling.
+fn normalize_key(key: &str) -> String {
+    key.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
-/// `%2F` → `%2f`: some encoders write lower-case hex.
-fn lowercase_escapes(encoded: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
-    let mut rest = encoded;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let escape = rest.get(i..i + 3).unwrap_or(&rest[i..]);
-        out.push_str(&escape.to_ascii_lowercase());
-        rest = &rest[i + escape.len()..];
-    }
-    out.push_str(rest);
-    out
+/// Whether a key names a secret by the shared rule, in any spelling.
+pub fn is_secret_key(key: &str) -> bool {
+    let normalized = normalize_key(key);
+    SECRET_KEY_PARTS
+        .iter()
+        .any(|part| normalized.contains(part))
 }
 
 fn is_pii_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    PII_KEY_PARTS.iter().any(|part| lower.contains(part))
+    let normalized = normalize_key(key);
+    PII_KEY_PARTS.iter().any(|part| normalized.contains(part))
+}
+
+/// A configured URL as listings show it (`accounts`, `providers`): secret query values
+/// redacted. No credential is resolved there, so only the key rule applies.
+pub fn shown_url(text: &str) -> String {
+    let none = Secrets::default();
+    let redactor = Redactor {
+        secret_fields: &[],
+        secret_pointers: &[],
+        secrets: &none,
+        show_pii: true,
+    };
+    sanitize::terminal(&redactor.url(text))
 }
 
 /// Masks strings and numbers below a personal-data key, leaving booleans such as
@@ -199,38 +448,118 @@ pub fn mask(value: &str) -> String {
     }
 }
 
+/// A writer that replaces every credential of the run in what passes through it, line by
+/// line (a credential never spans a line: it travels in an HTTP header). The last partial
+/// line is written on flush and on drop.
+pub struct Scrub<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+    secrets: Option<Arc<Secrets>>,
+}
+
+impl<W: std::io::Write> Scrub<W> {
+    pub fn new(inner: W) -> Scrub<W> {
+        Scrub {
+            inner,
+            pending: Vec::new(),
+            secrets: run_secrets().filter(|s| !s.is_empty()),
+        }
+    }
+
+    fn emit(&mut self, upto: usize) -> std::io::Result<()> {
+        let chunk: Vec<u8> = self.pending.drain(..upto).collect();
+        match &self.secrets {
+            Some(secrets) => {
+                let text = String::from_utf8_lossy(&chunk);
+                match secrets.replace(&text) {
+                    Some(clean) => self.inner.write_all(clean.as_bytes()),
+                    None => self.inner.write_all(&chunk),
+                }
+            }
+            None => self.inner.write_all(&chunk),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Scrub<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(nl) = self.pending.iter().rposition(|&b| b == b'\n') {
+            self.emit(nl + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let all = self.pending.len();
+        self.emit(all)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for Scrub<W> {
+    fn drop(&mut self) {
+        if !self.pending.is_empty() {
+            let _ = std::io::Write::flush(self);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    const R: Redactor<'static> = Redactor {
-        secret_fields: &["hmac_identifier"],
-        secret_pointers: &["/nested/0/plain"],
-        credential: Some("canary-credential-123"),
-        show_pii: false,
-    };
+    fn secrets() -> Secrets {
+        Secrets::new(["canary-credential-123", "other-account-key-9"])
+    }
+
+    fn redactor(secrets: &Secrets) -> Redactor<'_> {
+        Redactor {
+            secret_fields: &["hmac_identifier"],
+            secret_pointers: &["/nested/0/plain"],
+            secrets,
+            show_pii: false,
+        }
+    }
 
     #[test]
     fn redacts_secret_keys_named_fields_and_echoes() {
+        let s = secrets();
         let mut body = json!({
             "access_token": "abc",
             "pubsub_token": {"nested": "x"},
             "hmac_identifier": "h",
+            "hmacIdentifier": "h2",
             "recoveryCodes": [{"code": "1"}],
             "webAuthnCredentials": [1, 2],
             "API_KEY": "k",
+            "apiKey": "k",
+            "api-key": "k",
+            "privateKey": "k",
+            "private_key": "k",
+            "clientSecret": "k",
             "name": "Ada",
             "error": {"meta": {"description": "bad canary-credential-123 here"}},
             "nested": [{"plain": "by pointer", "other": "kept"}],
         });
-        R.value(&mut body);
-        assert_eq!(body["access_token"], REDACTED);
-        assert_eq!(body["pubsub_token"], REDACTED);
-        assert_eq!(body["hmac_identifier"], REDACTED);
-        assert_eq!(body["recoveryCodes"], REDACTED);
-        assert_eq!(body["webAuthnCredentials"], REDACTED);
-        assert_eq!(body["API_KEY"], REDACTED);
+        redactor(&s).value(&mut body);
+        for key in [
+            "access_token",
+            "pubsub_token",
+            "hmac_identifier",
+            "hmacIdentifier",
+            "recoveryCodes",
+            "webAuthnCredentials",
+            "API_KEY",
+            "apiKey",
+            "api-key",
+            "privateKey",
+            "private_key",
+            "clientSecret",
+        ] {
+            assert_eq!(body[key], REDACTED, "{key}");
+        }
         assert_eq!(body["name"], "Ada");
         assert_eq!(body["nested"][0]["plain"], REDACTED);
         assert_eq!(body["nested"][0]["other"], "kept");
@@ -239,16 +568,20 @@ mod tests {
 
     #[test]
     fn masks_personal_data_but_not_flags() {
+        let s = secrets();
         let mut body = json!({
             "mobile": "09121234567",
             "national_id": 1234567890u64,
+            "nationalId": "1234567890",
+            "phoneNumber": "+4915112345678",
             "is_mobile_verified": true,
             "phone": {"phone": "+4915112345678", "isPhoneVerified": false},
-            "pin": "12",
         });
-        R.value(&mut body);
+        redactor(&s).value(&mut body);
         assert_eq!(body["mobile"], "••••4567");
         assert_eq!(body["national_id"], "••••7890");
+        assert_eq!(body["nationalId"], "••••7890");
+        assert_eq!(body["phoneNumber"], "••••5678");
         assert_eq!(body["is_mobile_verified"], true);
         assert_eq!(body["phone"]["phone"], "••••5678");
         assert_eq!(body["phone"]["isPhoneVerified"], false);
@@ -256,7 +589,7 @@ mod tests {
         let mut shown = json!({"mobile": "09121234567"});
         Redactor {
             show_pii: true,
-            ..R
+            ..redactor(&s)
         }
         .value(&mut shown);
         assert_eq!(shown["mobile"], "09121234567");
@@ -270,36 +603,119 @@ mod tests {
     }
 
     #[test]
-    fn url_encoded_echoes_are_redacted_too() {
-        let r = Redactor {
-            credential: Some("abc/def+ghi=jkl=="),
-            ..R
-        };
+    fn keys_numbers_and_every_account_are_redacted() {
+        let s = Secrets::new(["canary-credential-123", "98765432"]);
+        let mut body = json!({
+            "canary-credential-123": ["is invalid"],
+            "pin": 98765432,
+            "other": 1,
+            "list": [{"Bearer canary-credential-123": true}],
+        });
+        redactor(&s).value(&mut body);
+        let text = body.to_string();
+        assert!(!text.contains("canary-credential"), "{text}");
+        assert!(!text.contains("98765432"), "{text}");
+        assert_eq!(body["[redacted]"], json!(["is invalid"]));
+        assert_eq!(body["other"], 1);
+    }
+
+    #[test]
+    fn every_plausible_echo_is_found() {
+        let token = "abc/def+ghi=JKL==-xyz";
+        let s = Secrets::new([token]);
+        let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
         for echoed in [
-            "t=abc%2Fdef%2Bghi%3Djkl%3D%3D",
-            "t=abc%2fdef%2bghi%3djkl%3d%3d",
-            "raw abc/def+ghi=jkl==",
+            format!("raw {token} end"),
+            format!("t={encoded}&x"),
+            format!("t={}", encoded.to_lowercase()),
+            "t=%61bc%2Fdef%2Bghi%3DJKL%3D%3D%2D%78yz".to_string(),
+            format!("host {}", token.to_lowercase()),
+            format!(
+                "<p>{}</p>",
+                token.replace('/', "&#x2F;").replace('=', "&#61;")
+            ),
+            format!("amp {}", "abc/def+ghi=JKL==-xyz".replace('+', "&#43;")),
+            // Invisible characters inside the echo: a terminal shows the whole token.
+            format!("{}\u{7}{}", &token[..3], &token[3..]),
+            format!("{}\u{0}{}", &token[..3], &token[3..]),
+            format!("{}\u{85}{}", &token[..3], &token[3..]),
+            format!("{}\u{1b}[0m{}", &token[..3], &token[3..]),
+            format!("{}\u{1b}]0;t\u{7}{}", &token[..3], &token[3..]),
+            format!("{}\u{200b}{}\u{202e}", &token[..3], &token[3..]),
         ] {
-            let shown = r.text(echoed);
-            assert!(shown.contains(REDACTED), "{echoed} → {shown}");
-            assert!(!shown.contains("ghi"), "{echoed} → {shown}");
+            let shown = s.text(&echoed);
+            assert!(shown.contains(REDACTED), "{echoed:?} → {shown:?}");
+            let visible: String = sanitize::terminal(&shown);
+            assert!(
+                !visible.to_lowercase().contains("ghi=jkl"),
+                "{echoed:?} → {shown:?}"
+            );
+            assert!(!shown.contains("ghi"), "{echoed:?} → {shown:?}");
+        }
+        assert_eq!(s.replace("nothing to see here"), None);
+        assert_eq!(s.replace("50% off & more"), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever surrounds an echo and whatever invisible characters are spliced into it,
+        /// no form of the credential survives, as bytes or as a terminal shows them.
+        #[test]
+        fn no_echo_survives(
+            before in ".{0,20}",
+            after in ".{0,20}",
+            cuts in proptest::collection::vec((0usize..21, "[\\x00-\\x1f\\x7f-\\x9f\\u{200b}\\u{202e}\\u{2066}\\u{feff}]"), 0..4),
+            upper in proptest::bool::ANY,
+        ) {
+            let token = "Zq7-token_value.42xY";
+            let s = Secrets::new([token]);
+            let mut echo = if upper { token.to_ascii_uppercase() } else { token.to_string() };
+            let mut cuts = cuts;
+            cuts.sort_by_key(|c| std::cmp::Reverse(c.0));
+            for (at, invisible) in cuts {
+                echo.insert_str(at.min(echo.len()), &invisible);
+            }
+            let text = format!("{before}{echo}{after}");
+            let shown = s.text(&text);
+            let visible = crate::sanitize::terminal(&shown).to_ascii_lowercase();
+            proptest::prop_assert!(!visible.contains("zq7-token_value.42xy"), "{text:?} → {shown:?}");
+            proptest::prop_assert!(!shown.to_ascii_lowercase().contains("zq7-token_value.42xy"));
         }
     }
 
     #[test]
+    fn short_values_are_not_patterns() {
+        let s = Secrets::new(["abc", ""]);
+        assert!(s.is_empty());
+        assert_eq!(s.replace("abc"), None);
+    }
+
+    #[test]
     fn urls_lose_secret_query_values() {
-        let shown = R.url("https://x.test/u?access_token=STATIC123&page=2&X-Api-Key=K9");
+        let s = secrets();
+        let r = redactor(&s);
+        let shown = r.url("https://x.test/u?access_token=STATIC123&page=2&X-Api-Key=K9");
         assert!(
             !shown.contains("STATIC123") && !shown.contains("K9"),
             "{shown}"
         );
         assert!(shown.contains("page=2"), "{shown}");
-        assert_eq!(R.url("https://x.test/plain"), "https://x.test/plain");
+        assert_eq!(r.url("https://x.test/plain"), "https://x.test/plain");
+        let host = r.url("https://CANARY-CREDENTIAL-123.example/");
+        assert!(!host.contains("canary"), "{host}");
     }
 
     #[test]
-    fn text_replaces_the_credential() {
-        assert_eq!(R.text("token canary-credential-123!"), "token [redacted]!");
-        assert_eq!(R.text("nothing"), "nothing");
+    fn scrub_writer_replaces_across_writes() {
+        use std::io::Write;
+        register(Arc::new(Secrets::new(["scrub-me-please-42"])));
+        let mut out = Vec::new();
+        {
+            let mut w = Scrub::new(&mut out);
+            w.write_all(b"first scrub-me-").unwrap();
+            w.write_all(b"please-42 line\nsecond SCRUB-ME-PLEASE-42")
+                .unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "first [redacted] line\nsecond [redacted]");
     }
 }

@@ -1,60 +1,100 @@
-//! Makes provider text safe for a terminal (SPEC §7).
+//! Makes provider text safe for a terminal (README, "Security").
 //!
 //! A profile field is text written by whoever controls the account or the server. Printed
 //! raw, an escape sequence could retitle the terminal, hide lines or forge output. Whole
 //! escape sequences (CSI and OSC, with their parameters) are removed, then every other control
-//! character (C0, DEL, C1). Tabs and line breaks become a space so words stay apart.
+//! character (C0, DEL, C1) and the invisible marks that reorder or hide text (bidirectional
+//! overrides, zero-width characters). Tabs and line breaks become a space so words stay apart.
 //!
 //! JSON and YAML output does not go through here: those are for programs, and their
 //! serializers escape what their formats require.
 
-/// Returns `text` with escape sequences and control characters removed.
+/// Returns `text` with escape sequences, control characters and invisible marks removed.
 pub fn terminal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
         match c {
-            '\u{1b}' => match chars.next() {
-                Some('[') => skip_csi(&mut chars),
-                Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => {
-                    skip_string(&mut chars)
-                }
-                // Two-character escapes (ESC c, ESC 7, …): drop both.
-                _ => {}
-            },
-            '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\u{1b}' | '\u{9b}' | '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => {
+                i += escape_len(&text[i..]);
+                continue;
+            }
             '\t' | '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
+            c if is_invisible(c) => {}
             c => out.push(c),
         }
+        i += c.len_utf8();
     }
     out
 }
 
-/// CSI: parameters and intermediates (0x20–0x3F), then one final byte (0x40–0x7E).
-fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    for c in chars.by_ref() {
-        if ('\u{40}'..='\u{7e}').contains(&c) || !(' '..='\u{7e}').contains(&c) {
-            break;
-        }
+/// Characters a terminal does not show as themselves: controls (C0, DEL, C1) and the
+/// zero-width, joiner, bidirectional-override and byte-order marks, which can reorder or hide
+/// what is shown around them.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// The length in bytes of the escape sequence at the start of `rest` (which starts with ESC
+/// or a C1 introducer): CSI with its parameters, OSC/DCS-style strings up to their
+/// terminator, or a two-character escape.
+pub fn escape_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let after = first.len_utf8();
+    match first {
+        '\u{9b}' => after + csi_len(&rest[after..]),
+        '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => after + string_len(&rest[after..]),
+        _ => match chars.next() {
+            Some((at, '[')) => at + 1 + csi_len(&rest[at + 1..]),
+            Some((at, ']' | 'P' | 'X' | '^' | '_')) => at + 1 + string_len(&rest[at + 1..]),
+            // Two-character escapes (ESC c, ESC 7, …): both go.
+            Some((at, c)) => at + c.len_utf8(),
+            None => after,
+        },
     }
 }
 
+/// CSI: parameters and intermediates (0x20–0x3F), then one final byte (0x40–0x7E).
+fn csi_len(rest: &str) -> usize {
+    for (at, c) in rest.char_indices() {
+        if ('\u{40}'..='\u{7e}').contains(&c) || !(' '..='\u{7e}').contains(&c) {
+            return at + c.len_utf8();
+        }
+    }
+    rest.len()
+}
+
 /// OSC, DCS and friends: everything up to BEL, ST (ESC \) or the C1 ST.
-fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while let Some(c) = chars.next() {
+fn string_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
-            '\u{7}' | '\u{9c}' => break,
+            '\u{7}' | '\u{9c}' => return at + c.len_utf8(),
             '\u{1b}' => {
-                if chars.peek() == Some(&'\\') {
-                    chars.next();
-                }
-                break;
+                return match chars.peek() {
+                    Some((_, '\\')) => at + 2,
+                    _ => at + 1,
+                };
             }
             _ => {}
         }
     }
+    rest.len()
 }
 
 #[cfg(test)]
@@ -74,13 +114,18 @@ mod tests {
         assert_eq!(terminal("bell\u{7}del\u{7f}nul\u{0}"), "belldelnul");
         assert_eq!(terminal("two\nlines\ttab"), "two lines tab");
         assert_eq!(terminal("Ünïcødé ok"), "Ünïcødé ok");
+        assert_eq!(
+            terminal("evil\u{202e}txt.exe\u{2066}x\u{200b}y"),
+            "eviltxt.exexy"
+        );
+        assert_eq!(terminal("bom\u{feff}"), "bom");
     }
 
     proptest! {
         #[test]
         fn never_leaves_a_control_character(s in any::<String>()) {
             let clean = terminal(&s);
-            prop_assert!(!clean.chars().any(|c| c.is_control()));
+            prop_assert!(!clean.chars().any(is_invisible));
         }
     }
 }

@@ -126,7 +126,7 @@ pub fn define(
         match key.get_ref().as_ref() {
             "url" => {
                 let text = string(entry)?;
-                let checked = crate::config::check_base_url(&text);
+                let checked = crate::config::check_url(&text);
                 url = Some(checked.map_err(|m| fail(offset, "url", m))?);
             }
             "method" => {
@@ -447,6 +447,13 @@ fn parse_map(
     Ok((fields, extra))
 }
 
+/// Whether a status can be declared a rejection: a 4xx that speaks of the request, not of a
+/// proxy (407), a timeout (408, 499), routing (421), replay (425), a rate limit (429) or the
+/// request's size (431).
+pub fn can_reject(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 407 | 408 | 421 | 425 | 429 | 431 | 499)
+}
+
 fn parse_reject(
     account: &str,
     value: &Spanned<DeValue<'_>>,
@@ -470,10 +477,10 @@ fn parse_reject(
                         .get_ref()
                         .as_integer()
                         .and_then(|i| i.as_str().parse::<u16>().ok())
-                        .filter(|s| (400..500).contains(s) && *s != 429)
+                        .filter(|s| can_reject(*s))
                         .ok_or_else(|| {
                             error(item.span().start, format!(
-                                "[{account}] reject.status: only 4xx statuses other than 429 can mean a rejected credential (a rate limit or a server error is never a verdict)"
+                                "[{account}] reject.status: only a 4xx status about the request itself can mean a rejected credential; not 407, 408, 421, 425, 429, 431 or 499 (a proxy, a timeout or a rate limit is never a verdict), nor 1xx, 2xx, 3xx or 5xx"
                             ))
                         })?;
                     list.push(status);

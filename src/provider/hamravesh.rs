@@ -75,7 +75,7 @@ impl Provider for Hamravesh {
     /// DRF answers 403 instead of 401 for a missing or bad credential when its authenticator
     /// sends no `WWW-Authenticate`, so the `code` decides wherever it is set.
     fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
-        // providers.md: rejected on 401 and 403. The code only decides which kind (a 403 can
+        // Hamravesh rejects on 401 and 403 only. The code only decides which kind (a 403 can
         // carry `not_authenticated` when Django sends no WWW-Authenticate header).
         if !matches!(status, 401 | 403) {
             return None;
@@ -142,7 +142,7 @@ fn organization(org: &Value, roles_by_org: Option<&Value>) -> Organization {
 }
 
 /// Role names joined by ", ": a list of strings (or of `{name}` objects) or one string; `None`
-/// when empty, like `??` in providers.md.
+/// when empty (providers send `""` for unset fields).
 fn roles(value: &Value) -> Option<String> {
     let names: Vec<String> = match value {
         Value::Array(items) => items

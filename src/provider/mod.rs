@@ -83,6 +83,12 @@ pub trait Provider: Sync {
     fn rejection(&self, _status: u16, _body: Option<&Value>) -> Option<ErrorKind> {
         None
     }
+    /// Whether this provider itself answers a rejected credential with an HTML page. Normally
+    /// a 401 or 403 in HTML comes from a firewall, CDN or proxy in front of the provider, and
+    /// is "could not tell", not a verdict.
+    fn html_rejections(&self) -> bool {
+        false
+    }
     /// Advice for a failure, when the provider has a known trap (e.g. a proxy dropping a header).
     fn hint(&self, _status: u16, _body: Option<&Value>) -> Option<&'static str> {
         None
@@ -180,7 +186,7 @@ impl ApiRequest {
 pub mod json {
     use serde_json::Value;
 
-    /// A non-empty string (`""` counts as missing, like `??` in providers.md).
+    /// A non-empty string (`""` counts as missing: providers send it for unset fields).
     pub fn text(body: &Value, pointer: &str) -> Option<String> {
         match body.pointer(pointer)? {
             Value::String(s) if !s.trim().is_empty() => Some(s.clone()),

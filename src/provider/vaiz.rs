@@ -80,7 +80,7 @@ impl Provider for Vaiz {
 
     fn secret_fields(&self) -> &'static [&'static str] {
         // `token`: error.meta.token echoes the credential. `cData` is free-form custom data
-        // that providers.md lists as personal data; naming it here is the only way a provider
+        // that the provider documents as personal data; naming it here is the only way a provider
         // can keep it out of `--raw`.
         &["recoveryCodes", "webAuthnCredentials", "token", "cData"]
     }

@@ -84,8 +84,10 @@ impl Provider for Zitadel {
     }
 
     fn normalize(&self, body: &Value, _settings: &Settings) -> Option<Profile> {
-        if body.pointer("/user").is_some_and(Value::is_object) {
-            Some(user(&body["user"]))
+        let user_of = body.pointer("/user").filter(|u| u.is_object());
+        if let Some(u) = user_of {
+            // The identity is the user id: a `user` without one is not this answer.
+            user(u).filter(|p| p.id.is_some())
         } else if body.pointer("/profile").is_some_and(Value::is_object) {
             Some(my_profile(body))
         } else {
@@ -94,16 +96,18 @@ impl Provider for Zitadel {
     }
 }
 
-/// The `/users/me` shape: `user` with `human` or `machine`.
-fn user(user: &Value) -> Profile {
+/// The `/users/me` shape (auth API v1: `id`, `userName`, `firstName`, `isEmailVerified`) or
+/// the user API v2 shape that current SDKs return (`GetUserByID`, `/v2/users/{id}`: `userId`,
+/// `username`, `givenName`, `familyName`, `isVerified`): `user` with `human` or `machine`.
+fn user(user: &Value) -> Option<Profile> {
     let human = user.get("human").filter(|h| h.is_object());
     let machine = user.get("machine").filter(|m| m.is_object());
     let mut profile = match human {
         Some(human) => human_profile(human, "/profile"),
         None => Profile::default(),
     };
-    profile.id = json::id(user, "/id");
-    profile.username = json::text(user, "/userName");
+    profile.id = json::id(user, "/id").or_else(|| json::id(user, "/userId"));
+    profile.username = json::text(user, "/userName").or_else(|| json::text(user, "/username"));
     if profile.display_name.is_none() {
         profile.display_name = json::text(user, "/machine/name");
     }
@@ -111,6 +115,7 @@ fn user(user: &Value) -> Profile {
         profile.email = json::text(human, "/email/email");
         // protojson omits `false`: an email without the flag is an unverified one.
         profile.email_verified = json::flag(human, "/email/isEmailVerified")
+            .or_else(|| json::flag(human, "/email/isVerified"))
             .or_else(|| profile.email.as_ref().map(|_| false));
         profile.phone = json::text(human, "/phone/phone");
     }
@@ -129,7 +134,7 @@ fn user(user: &Value) -> Profile {
     if let Some(login) = json::text(user, "/preferredLoginName") {
         profile.extra.insert("login_name".into(), login.into());
     }
-    profile
+    Some(profile)
 }
 
 /// The Get My Profile shape, `{details, profile}`: a human's profile without id or email.
@@ -145,8 +150,8 @@ fn human_profile(parent: &Value, pointer: &str) -> Profile {
     let field = |name: &str| json::text(parent, &format!("{pointer}/{name}"));
     Profile {
         display_name: field("displayName"),
-        first_name: field("firstName"),
-        last_name: field("lastName"),
+        first_name: field("firstName").or_else(|| field("givenName")),
+        last_name: field("lastName").or_else(|| field("familyName")),
         avatar_url: field("avatarUrl"),
         locale: field("preferredLanguage"),
         extra: Map::new(),
@@ -321,7 +326,12 @@ mod tests {
                 "{body}"
             );
         }
-        assert!(normalize(&json!({"user": {}})).id.is_none());
+        // The identity is the user id: a `user` without one is not a profile.
+        assert!(
+            Zitadel
+                .normalize(&json!({"user": {"username": "x"}}), &Settings::default())
+                .is_none()
+        );
     }
 
     #[test]

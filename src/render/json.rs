@@ -1,4 +1,4 @@
-//! JSON: the object alone for one account, an array otherwise (SPEC §4).
+//! JSON: the object alone for one account, an array otherwise (README, "For scripts").
 
 use std::io::{self, Write};
 

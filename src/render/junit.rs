@@ -76,6 +76,39 @@ pub fn render(results: &[AccountResult], out: &mut dyn Write) -> io::Result<()> 
     writeln!(out, "</testsuites>")
 }
 
+/// The document for a run that stopped before checking anything (a usage or configuration
+/// error, exit 2): one test case, in error, naming every problem, so a CI test reporter shows
+/// why the job failed instead of an empty or missing report.
+pub fn configuration_error(messages: &[String], out: &mut dyn Write) -> io::Result<()> {
+    let first = messages.first().map(String::as_str).unwrap_or("");
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="whoami" tests="1" failures="0" errors="1" time="0.000">"#
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="whoami" tests="1" failures="0" errors="1" skipped="0" time="0.000">"#
+    )?;
+    writeln!(
+        out,
+        r#"    <testcase name="configuration" classname="whoami.configuration" time="0.000">"#
+    )?;
+    writeln!(
+        out,
+        r#"      <error type="configuration_error" message="{}">{}</error>"#,
+        escape(first),
+        messages
+            .iter()
+            .map(|m| escape(m))
+            .collect::<Vec<_>>()
+            .join("&#10;")
+    )?;
+    writeln!(out, "    </testcase>")?;
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
 /// XML-escapes text for both attributes and content, dropping control characters.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

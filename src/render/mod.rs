@@ -25,6 +25,8 @@ pub struct RenderOptions {
     pub terminal: bool,
 }
 
+pub use junit::configuration_error as junit_error;
+
 pub fn render(
     results: &[AccountResult],
     options: &RenderOptions,
