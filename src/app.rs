@@ -37,7 +37,17 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, Error> {
     let result = checks(cli, &mut junit);
     if let (Err(Error::Usage(messages)), true) = (&result, junit) {
         let mut out = crate::report::stdout();
-        render::junit_error(messages, &mut out).and_then(|()| out.flush())?;
+        let written = render::junit_error(messages, &mut out).and_then(|()| out.flush());
+        // A reader that closed the pipe wanted no report; the configuration error stands.
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            // Both went wrong: say why the run stopped, then that the report is lost (exit 4).
+            for message in messages {
+                crate::report::error(message);
+            }
+            return Err(Error::Output(e));
+        }
     }
     result
 }

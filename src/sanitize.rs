@@ -28,9 +28,9 @@ pub fn terminal(text: &str) -> String {
     out
 }
 
-/// Characters a terminal does not show as themselves: controls (C0, DEL, C1) and the
-/// zero-width, joiner, bidirectional-override and byte-order marks, which can reorder or hide
-/// what is shown around them.
+/// Characters a terminal does not show as themselves: controls (C0, DEL, C1) and Unicode's
+/// default-ignorable code points (zero-width, joiner, bidirectional-override, variation
+/// selector, tag and byte-order marks), which can reorder or hide what is shown around them.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -38,12 +38,20 @@ pub fn is_invisible(c: char) -> bool {
             '\u{ad}'
                 | '\u{34f}'
                 | '\u{61c}'
-                | '\u{180e}'
+                | '\u{115f}'..='\u{1160}'
+                | '\u{17b4}'..='\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
                 | '\u{200b}'..='\u{200f}'
                 | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
                 | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
         )
 }
 
@@ -119,6 +127,7 @@ mod tests {
             "eviltxt.exexy"
         );
         assert_eq!(terminal("bom\u{feff}"), "bom");
+        assert_eq!(terminal("t\u{e0041}a\u{fe00}g\u{180b}s\u{206a}"), "tags");
     }
 
     proptest! {

@@ -117,6 +117,63 @@ fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
             format!("https://elsewhere.invalid/?t={encoded}").as_str(),
         ),
     ));
+    // Forms the exact-bytes search misses: the token as an object key, with invisible
+    // characters spliced in, in a content type, in a header name, as HTML references, in a
+    // redirect host (lower-cased by URL parsing), percent-encoded in lower-case hex with
+    // over-encoded letters.
+    let (head, tail) = token.split_at(6);
+    list.push((
+        "token as a JSON key".into(),
+        ResponseTemplate::new(400).set_body_raw(
+            format!(r#"{{"{token}": ["is invalid"], "errors": {{"{token}": 1}}}}"#),
+            "application/json",
+        ),
+    ));
+    for invisible in [
+        "\\u0007",
+        "\\u0000",
+        "\\u0085",
+        "\\u001b[0m",
+        "\\u200b",
+        "\\u202e",
+    ] {
+        list.push((
+            format!("token echoed with {invisible} inside"),
+            ResponseTemplate::new(401).set_body_raw(
+                format!(r#"{{"message": "bad {head}{invisible}{tail}", "error": "{head}{invisible}{tail}"}}"#),
+                "application/json",
+            ),
+        ));
+    }
+    list.push((
+        "token in the content type and in a header name".into(),
+        ResponseTemplate::new(200)
+            .set_body_raw("not a profile", format!("text/plain; t={token}").as_str())
+            .insert_header(format!("x-{token}").as_str(), "1"),
+    ));
+    let entities: String = token.chars().map(|c| format!("&#{};", c as u32)).collect();
+    list.push((
+        "html page with the token as character references".into(),
+        ResponseTemplate::new(401).set_body_raw(
+            format!("<html><p>Bearer {entities}</p></html>"),
+            "text/html",
+        ),
+    ));
+    list.push((
+        "redirect to a host named after the token".into(),
+        ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("https://{}.example/", token.to_ascii_uppercase()).as_str(),
+        ),
+    ));
+    let over_encoded: String = token.bytes().map(|b| format!("%{b:02x}")).collect();
+    list.push((
+        "token over-encoded in lower-case hex".into(),
+        ResponseTemplate::new(200).set_body_raw(
+            format!(r#"{{"next": "https://x.example/?t={over_encoded}"}}"#),
+            "application/json",
+        ),
+    ));
     list.push((
         "secret response headers".into(),
         ResponseTemplate::new(500)
@@ -214,9 +271,61 @@ async fn no_secret_in_any_output() {
                 let context = format!("{id} / {name} / {format:?} / {verbosity:?} (exit {code})");
                 assert!(code != 2 && code != 101, "{context}: {err}");
                 assert_no_secret(&secrets(&case), &[&out, &err], &context);
+                assert_not_visible(&case.token, &[&out, &err], &context);
             }
         }
     }
+}
+
+/// The token is not there as a reader would see it either: in any letter case, once the
+/// escapes JSON and YAML write for invisible characters, the characters themselves and
+/// terminal escape sequences are taken out.
+fn assert_not_visible(token: &str, outputs: &[&str], context: &str) {
+    for output in outputs {
+        let visible = visible(output).to_ascii_lowercase();
+        assert!(
+            !visible.contains(&token.to_ascii_lowercase()),
+            "{context}: the token shows on screen in:\n{output}"
+        );
+    }
+}
+
+fn visible(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // JSON `\u0007`, YAML `\x07`, `\a`, `\0`, `\e`, `\N`, `\_`, …
+            '\\' => {
+                let skip = match chars.next() {
+                    Some('u') => 4,
+                    Some('U') => 8,
+                    Some('x') => 2,
+                    _ => 0,
+                };
+                if skip > 0 {
+                    chars.nth(skip - 1);
+                }
+            }
+            '\u{1b}' => {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                } else {
+                    chars.next();
+                }
+            }
+            c if c.is_control()
+                || ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c) => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
