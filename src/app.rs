@@ -96,7 +96,7 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
                 .is_some_and(|c| c.expires_at.is_none())
             {
                 crate::report::warn(&format!(
-                    "account `{}`: expiry unknown: the credential is not a JWT, so --min-validity cannot check it",
+                    "account `{}`: expiry unknown: the credential is not a JWT with an `exp` claim, so --min-validity cannot check it",
                     r.account
                 ));
             }

@@ -213,6 +213,7 @@ fn interpret(
     // A 401 or 403 page in HTML comes from whatever stands in front of the provider (a
     // firewall, a CDN, a corporate proxy's login): not knowing, never a verdict.
     let foreign_page = matches!(status, 401 | 403)
+        && body.is_none()
         && !provider.html_rejections()
         && is_html(answer.content_type, answer.body);
     let kind = match provider.rejection(status, body.as_ref()) {
@@ -260,7 +261,7 @@ fn interpret(
              credential: {} (hint: check the network path and base_url)",
             describe_type(answer.content_type, redactor),
             provider.name(),
-            quote(answer.body, None, redactor)
+            quote(answer.body, redacted.as_ref(), redactor)
         ),
         _ => {
             let detail = redacted
@@ -395,9 +396,10 @@ fn gates(
         let actual = crate::profile::field_text(crate::profile::lookup(&value, path));
         if &actual != expected {
             // Either side may be a credential (`--expect` is typed by a person): redacted.
+            let (actual, expected) = (redactor.text(&actual), redactor.text(expected));
             result.reject(
                 ErrorKind::Expectation,
-                redactor.text(&format!("{path} is {actual:?}, expected {expected:?}")),
+                format!("{path} is {actual:?}, expected {expected:?}"),
             );
             return;
         }

@@ -88,7 +88,7 @@ pub struct CheckArgs {
     pub min_validity: Option<Duration>,
 
     /// The result's field at PATH must equal VALUE, else rejected (repeatable)
-    #[arg(long, value_name = "PATH=VALUE", value_parser = parse_expect)]
+    #[arg(long, value_name = "PATH=VALUE", value_parser = ExpectParser)]
     pub expect: Vec<(String, String)>,
 
     /// When to use color
@@ -168,12 +168,46 @@ fn parse_timeout(value: &str) -> Result<Duration, String> {
     crate::config::parse_timeout(value)
 }
 
+/// `--expect PATH=VALUE`. Its errors never quote the argument: the value may be a credential
+/// (clap's own messages would repeat it), and a forgotten `PATH=` leaves only the value.
+#[derive(Clone)]
+struct ExpectParser;
+
+impl clap::builder::TypedValueParser for ExpectParser {
+    type Value = (String, String);
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let fail = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--expect: {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let value = value
+            .to_str()
+            .ok_or_else(|| fail("not valid UTF-8".into()))?;
+        parse_expect(value).map_err(fail)
+    }
+}
+
 fn parse_expect(value: &str) -> Result<(String, String), String> {
-    let (path, expected) = value
-        .split_once('=')
-        .ok_or_else(|| format!("`{value}` is not PATH=VALUE"))?;
+    let (path, expected) = value.split_once('=').ok_or_else(|| {
+        "takes PATH=VALUE (e.g. profile.email=ada@example.org); there is no `=`".to_string()
+    })?;
     if !crate::profile::is_known_field(path) {
-        return Err(format!("unknown field `{path}`"));
+        let shown = match crate::credential::looks_like_secret(path) {
+            true => crate::redact::REDACTED,
+            false => path,
+        };
+        return Err(format!(
+            "unknown field `{shown}` (e.g. profile.email, profile.organizations.0.role, status)"
+        ));
     }
     Ok((path.to_string(), expected.to_string()))
 }

@@ -298,11 +298,12 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
     let mut errors = Vec::new();
     for (key, value) in doc.get_ref().iter() {
         let name = key.get_ref().as_ref();
+        let shown = shown(name);
         let Some(table) = value.get_ref().as_table() else {
             errors.push(ctx.error(
                 key.span().start,
                 format!(
-                    "`{name}` must be a table: an account (`[{name}]`) or `[defaults]`, not a {}",
+                    "`{shown}` must be a table: an account (`[{shown}]`) or `[defaults]`, not a {}",
                     value.get_ref().type_str()
                 ),
             ));
@@ -362,6 +363,7 @@ fn key_at(text: &str, offset: usize) -> Option<&str> {
     let equals = line.find('=')?;
     let key = line[..equals].trim().trim_matches('"');
     let plain = !key.is_empty()
+        && !crate::credential::looks_like_secret(key)
         && key.len() <= 64
         && key
             .chars()
@@ -502,7 +504,10 @@ impl Ctx<'_> {
         let provider = found.ok_or_else(|| {
             let offset = provider_entry.map_or(at, |(_, v)| v.span().start);
             let message = match provider_entry {
-                Some(_) => format!("[{name}] provider: unknown provider `{provider_id}`"),
+                Some(_) => format!(
+                    "[{name}] provider: unknown provider `{}`",
+                    shown(&provider_id)
+                ),
                 None => format!(
                     "[{name}]: `{name}` is not a provider; add `provider = \"…\"` to this table"
                 ),
@@ -638,13 +643,17 @@ fn allowed_keys(provider: &dyn Provider) -> Vec<&'static str> {
         .collect()
 }
 
-fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
-    // A key is shown, unless it is a credential pasted where a key belongs.
-    let shown = match crate::credential::looks_like_secret(key) {
+/// A name from the file as a message shows it: `[redacted]` when it looks like a credential
+/// pasted where a key, a table name or a provider name belongs.
+fn shown(name: &str) -> &str {
+    match crate::credential::looks_like_secret(name) {
         true => crate::redact::REDACTED,
-        false => key,
-    };
-    let mut message = format!("unknown key `{shown}` in [{table}]");
+        false => name,
+    }
+}
+
+fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
+    let mut message = format!("unknown key `{}` in [{table}]", shown(key));
     if let Some(s) = suggest(key, allowed) {
         message += &format!(" (did you mean `{s}`?)");
     }
@@ -676,8 +685,15 @@ fn check_account_name(name: &str) -> Result<(), String> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(format!(
-            "account name `{name}` may only use letters, digits, `-` and `_`"
+            "account name `{}` may only use letters, digits, `-` and `_`",
+            shown(name)
         ));
+    }
+    if shown(name) != name {
+        return Err(
+            "this account name looks like a credential: name the account, and put the credential in `token`"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -685,25 +701,21 @@ fn check_account_name(name: &str) -> Result<(), String> {
 pub fn check_output(value: &str) -> Result<String, String> {
     match value {
         "table" | "json" | "yaml" | "junit" => Ok(value.to_string()),
-        other => Err(format!(
-            "unknown output `{other}`; choose from table, json, yaml, junit"
-        )),
+        _ => Err("unknown output; choose from table, json, yaml, junit".into()),
     }
 }
 
 pub fn check_color(value: &str) -> Result<String, String> {
     match value {
         "auto" | "always" | "never" => Ok(value.to_string()),
-        other => Err(format!(
-            "unknown color `{other}`; choose from auto, always, never"
-        )),
+        _ => Err("unknown color; choose from auto, always, never".into()),
     }
 }
 
 /// `10s`, `1500ms`, `2m`, `7d`.
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
     humantime::parse_duration(value.trim())
-        .map_err(|_| format!("`{value}` is not a duration (examples: 10s, 1500ms, 2m, 7d)"))
+        .map_err(|_| "not a duration (examples: 10s, 1500ms, 2m, 7d)".to_string())
 }
 
 /// A timeout: a duration longer than zero (a zero timeout would fail every request, or worse,
@@ -860,7 +872,8 @@ fn apply_env(
         let Some(provider) = provider::find(&provider_id) else {
             if env.get(&provider_var).is_some() {
                 return Err(ConfigError::plain(format!(
-                    "{provider_var}: unknown provider `{provider_id}`; known providers: {}",
+                    "{provider_var}: unknown provider `{}`; known providers: {}",
+                    shown(&provider_id),
                     provider::ids().join(", ")
                 )));
             }
@@ -955,14 +968,9 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
         let set: Vec<_> = provider
             .sdk_env()
             .iter()
-            // As above: an empty credential variable is kept, to fail loudly.
-            .filter_map(|v| {
-                Some((
-                    v,
-                    env.get(v.var)
-                        .filter(|x| !x.trim().is_empty() || v.key == "token")?,
-                ))
-            })
+            // Unlike WHOAMI_* variables, an empty SDK variable is ignored: it is not ours, and
+            // other tools leave such variables set but empty.
+            .filter_map(|v| Some((v, env.get(v.var).filter(|x| !x.trim().is_empty())?)))
             .collect();
         if set.is_empty() {
             continue;

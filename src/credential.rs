@@ -449,7 +449,9 @@ async fn drain<R: tokio::io::AsyncRead + Unpin>(
 /// characters is refused.
 pub async fn resolve(source: &Source) -> Result<Credential, CredentialError> {
     let secret = match source {
-        Source::Inline { value, .. } => value.clone(),
+        // Trimmed like every other source: an HTTP server drops the spaces around a header
+        // value, so the credential it echoes is the trimmed one.
+        Source::Inline { value, .. } => Secret::new(clean(value.expose())),
         Source::Env { var } => read_env(var)?,
         Source::File { path, .. } => read_file(path)?,
         Source::Command { command, at } => run_command(command, at, COMMAND_LIMIT).await?,

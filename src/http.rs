@@ -82,7 +82,10 @@ pub struct Clients {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("cannot read ca_cert {}: {reason}", path.display())]
+    #[error(
+        "cannot read ca_cert {}: {reason}",
+        crate::credential::shown_path(path)
+    )]
     CaCert { path: PathBuf, reason: String },
     #[error("cannot set up the HTTP client: {0}")]
     Build(String),

@@ -66,9 +66,15 @@ impl Secrets {
                 continue;
             }
             patterns.push(value.to_string());
-            // Form encoding turns a space into `+`.
+            if value.trim() != value && value.trim().chars().count() >= MIN_SECRET_LEN {
+                patterns.push(value.trim().to_string());
+            }
+            // Form encoding turns a space into `+`, and form decoding a `+` into a space.
             if value.contains(' ') {
                 patterns.push(value.replace(' ', "+"));
+            }
+            if value.contains('+') {
+                patterns.push(value.replace('+', " "));
             }
         }
         patterns.sort();
@@ -155,7 +161,7 @@ fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
 /// and every non-ASCII byte (C1 controls, zero-width and bidirectional marks are not ASCII).
 fn needs_projection(text: &str) -> bool {
     text.bytes()
-        .any(|b| b == b'%' || b == b'&' || !(0x20..0x7f).contains(&b))
+        .any(|b| matches!(b, b'%' | b'&' | b'\\') || !(0x20..0x7f).contains(&b))
 }
 
 /// Matches on the text as a reader sees it: invisible characters and escape sequences
@@ -220,13 +226,25 @@ fn step(text: &str, i: usize) -> (usize, Decoded) {
         '\u{1b}' | '\u{9b}' | '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => {
             (sanitize::escape_len(rest), Decoded::Skip)
         }
-        '%' => match (
-            src.get(i + 1).and_then(|b| hex(*b)),
-            src.get(i + 2).and_then(|b| hex(*b)),
-        ) {
-            (Some(hi), Some(lo)) => (3, Decoded::Byte(hi * 16 + lo)),
-            _ => (1, Decoded::Same),
+        '%' => match hex_byte(src, i + 1) {
+            // `%25` + two hex digits: encoded twice.
+            Some(b'%') => match hex_byte(src, i + 3) {
+                Some(b) => (5, Decoded::Byte(b)),
+                None => (3, Decoded::Byte(b'%')),
+            },
+            Some(b) => (3, Decoded::Byte(b)),
+            None => (1, Decoded::Same),
         },
+        // `\u0054`: a JSON escape in a body that is not valid JSON, quoted as text.
+        '\\' if src.get(i + 1) == Some(&b'u') => {
+            match (hex_byte(src, i + 2), hex_byte(src, i + 4)) {
+                (Some(hi), Some(lo)) => match char::from_u32(u32::from(hi) << 8 | u32::from(lo)) {
+                    Some(c) => (6, Decoded::Char(c)),
+                    None => (1, Decoded::Same),
+                },
+                _ => (1, Decoded::Same),
+            }
+        }
         '&' => match char_reference(rest) {
             Some((len, decoded)) => (len, Decoded::Char(decoded)),
             None => (1, Decoded::Same),
@@ -238,6 +256,11 @@ fn step(text: &str, i: usize) -> (usize, Decoded) {
 
 fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The byte written as two hex digits at `at`.
+fn hex_byte(src: &[u8], at: usize) -> Option<u8> {
+    Some(hex(*src.get(at)?)? * 16 + hex(*src.get(at + 1)?)?)
 }
 
 /// An HTML character reference at the start of `rest`: `&#97;`, `&#x61;` or a named one.
@@ -483,9 +506,12 @@ impl<W: std::io::Write> Scrub<W> {
 
 impl<W: std::io::Write> std::io::Write for Scrub<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Only the new bytes are searched: a serializer writes a long line in many small
+        // pieces, and searching the whole pending line each time would be quadratic.
+        let before = self.pending.len();
         self.pending.extend_from_slice(buf);
-        if let Some(nl) = self.pending.iter().rposition(|&b| b == b'\n') {
-            self.emit(nl + 1)?;
+        if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
+            self.emit(before + nl + 1)?;
         }
         Ok(buf.len())
     }
@@ -642,6 +668,9 @@ mod tests {
             format!("{}\u{1b}[0m{}", &token[..3], &token[3..]),
             format!("{}\u{1b}]0;t\u{7}{}", &token[..3], &token[3..]),
             format!("{}\u{200b}{}\u{202e}", &token[..3], &token[3..]),
+            "t=%2561bc%252Fdef%252Bghi%253DJKL%253D%253D-xyz".to_string(),
+            format!("broken json \\u0061{}", &token[1..]),
+            format!("decoded {}", token.replace('+', " ")),
         ] {
             let shown = s.text(&echoed);
             assert!(shown.contains(REDACTED), "{echoed:?} → {shown:?}");

@@ -1118,6 +1118,8 @@ async fn bidirectional_and_zero_width_marks_never_reach_the_terminal() {
     for args in [
         &["-p", "chatwoot"][..],
         &["-p", "chatwoot", "-o", "table", "--raw"],
+        // JSON escapes them (`\u202e`): the same string for a program.
+        &["-p", "chatwoot", "-o", "json", "--raw"],
     ] {
         let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
         assert_eq!(code, 0, "{args:?}: {out}{err}");
@@ -1320,4 +1322,127 @@ fn accounts_sharing_environment_variables_are_a_config_error() {
         err.lines().any(|l| l.contains("a-b") && l.contains("a_b")),
         "one error names both accounts:\n{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Found in review
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_credential_with_spaces_around_it_is_trimmed_and_redacted() {
+    // An HTTP server drops the spaces around a header value and echoes the bare token.
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::header("api_access_token", TOKEN))
+        .respond_with(ResponseTemplate::new(401).set_body_raw(
+            format!(r#"{{"error": "invalid token: {TOKEN}"}}"#),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), &format!("  {TOKEN}\t "));
+    let (code, out, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 1, "the trimmed token was sent: {out}{err}");
+    assert_hidden(&[TOKEN], &[&out, &err], "inline with spaces");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_rejection_labelled_html_is_still_a_rejection_and_redacted() {
+    let body = r#"{"error": "Invalid Access Token", "pubsub_token": "PUBSUB-SECRET-123", "recovery_codes": ["RC-1111-2222"]}"#;
+    let server = serve(ResponseTemplate::new(401).set_body_raw(body, "text/html")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    for format in ["json", "table"] {
+        let (code, out, err) = run_async(check(
+            dir.path(),
+            &cfg,
+            &["-p", "chatwoot", "--raw", "-o", format],
+        ))
+        .await;
+        assert_eq!(
+            code, 1,
+            "{format}: a JSON body is the provider's: {out}{err}"
+        );
+        assert_hidden(
+            &["PUBSUB-SECRET-123", "RC-1111-2222"],
+            &[&out, &err],
+            format,
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expectations_never_echo_a_credential_with_quotes_or_backslashes() {
+    let token = r#"Tok"Canary\0123456789abcdefXY"#;
+    let server = serve(ResponseTemplate::new(200).set_body_raw(PROFILE, "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[chatwoot]\nbase_url = \"{}\"\ntoken = '{token}'\n",
+            server.uri()
+        ),
+    );
+    let expect = format!("profile.display_name={token}");
+    for format in ["json", "table"] {
+        let (code, out, err) = run_async(check(
+            dir.path(),
+            &cfg,
+            &["-p", "chatwoot", "--expect", &expect, "-o", format],
+        ))
+        .await;
+        assert_eq!(code, 1, "{format}: {out}{err}");
+        let escaped = serde_json::to_string(token).unwrap();
+        for shown in [token, escaped.trim_matches('"'), "0123456789abcdef"] {
+            assert!(
+                !out.contains(shown) && !err.contains(shown),
+                "{format}: {shown} in {out}{err}"
+            );
+        }
+    }
+    // A forgotten `PATH=` leaves only the value: the usage error does not repeat it.
+    for bad in [TOKEN.to_string(), format!("profile.bogus={TOKEN}")] {
+        let (code, out, err) = run(whoami(dir.path()).args(["-p", "chatwoot", "--expect", &bad]));
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(err.contains("--expect"), "{err}");
+        assert_hidden(&[TOKEN], &[&out, &err], &bad);
+    }
+}
+
+#[test]
+fn a_base64_credential_on_its_own_line_is_not_quoted_as_a_key() {
+    let pasted = "dGhpc2lzYXNlY3JldHRva2VudmFsdWUxMjM0NTY3OA==";
+    for text in [
+        format!("[chatwoot]\n{pasted}\n"),
+        format!("[chatwoot]\ntoken.{pasted} = 1\n"),
+        format!("[{pasted}]\ntoken = \"x\"\n"),
+        format!("{pasted} = 1\n"),
+    ] {
+        let (code, out, err) = config_check(&text);
+        assert_eq!(code, 2, "{text}: {out}{err}");
+        assert!(
+            !out.contains("dGhpc2lz") && !err.contains("dGhpc2lz"),
+            "{text}: {err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_line_of_escaped_characters_is_written_in_linear_time() {
+    // serde_json writes each escaped character on its own; the output scrubber must not search
+    // the whole pending line again for each (a hostile body would stall the run for hours).
+    let name: String = "\u{1}".repeat(400_000);
+    let body = serde_json::json!({"id": 1, "name": name});
+    let server = serve(ResponseTemplate::new(200).set_body_json(body)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "-o", "json", "--raw"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\\u0001"), "escaped as JSON");
 }

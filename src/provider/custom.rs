@@ -133,13 +133,11 @@ pub fn define(
                 method = match string(entry)?.to_ascii_uppercase().as_str() {
                     "GET" => Method::GET,
                     "POST" => Method::POST,
-                    other => {
+                    _ => {
                         return Err(fail(
                             offset,
                             "method",
-                            format!(
-                                "`{other}` is not allowed; use GET or POST (every check is read-only)"
-                            ),
+                            "only GET or POST (every check is read-only)".to_string(),
                         ));
                     }
                 }

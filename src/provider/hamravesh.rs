@@ -44,9 +44,9 @@ impl Provider for Hamravesh {
 
     fn check_setting(&self, key: &str, value: &str) -> Result<(), String> {
         match key {
-            "api_version" if !API_VERSIONS.contains(&value) => Err(format!(
-                "unknown API version {value:?}: use \"v1\" (the default) or \"v2\""
-            )),
+            "api_version" if !API_VERSIONS.contains(&value) => {
+                Err("unknown API version: use \"v1\" (the default) or \"v2\"".into())
+            }
             "organization" if reqwest::header::HeaderValue::from_str(value).is_err() => Err(
                 "an organization cannot contain control characters (it is sent as the \
                  x-organization header)"

@@ -1,13 +1,106 @@
 //! JSON: the object alone for one account, an array otherwise (README, "For scripts").
+//!
+//! Provider text is carried as sent, but every character a terminal would not show as itself
+//! (controls, C1, zero-width and bidirectional marks) is written as a `\uXXXX` escape: the
+//! same string for a program, and nothing that can reorder or hide text for a person reading
+//! the JSON on a terminal.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
+
 use crate::profile::AccountResult;
+use crate::sanitize;
 
 pub fn render(results: &[AccountResult], as_list: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut *out, Visible(PrettyFormatter::new()));
     match results {
-        [one] if !as_list => serde_json::to_writer_pretty(&mut *out, one)?,
-        _ => serde_json::to_writer_pretty(&mut *out, results)?,
+        [one] if !as_list => one.serialize(&mut ser)?,
+        _ => results.serialize(&mut ser)?,
     }
     writeln!(out)
+}
+
+/// serde_json's pretty formatter, with invisible characters escaped.
+struct Visible<'a>(PrettyFormatter<'a>);
+
+impl Formatter for Visible<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if sanitize::is_invisible(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_are_escaped_and_the_value_is_unchanged() {
+        let text = "evil\u{202e}txt\u{200b}x\u{85}y\u{9b}31m\u{e0041}é\"\n";
+        let mut out = Vec::new();
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut out, Visible(PrettyFormatter::new()));
+        serde_json::json!({"name": text, "list": [1, {"k": "v"}]})
+            .serialize(&mut ser)
+            .unwrap();
+        let written = String::from_utf8(out).unwrap();
+        assert!(
+            !written
+                .chars()
+                .any(|c| sanitize::is_invisible(c) && c != '\n'),
+            "{written}"
+        );
+        assert!(
+            written.contains("\\u202e") && written.contains("\\udb40\\udc41"),
+            "{written}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(back["name"], text);
+        assert_eq!(back["list"][1]["k"], "v");
+    }
 }

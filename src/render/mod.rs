@@ -37,7 +37,7 @@ pub fn render(
     }
     match options.format {
         Format::Json => json::render(results, options.as_list, out),
-        Format::Yaml => yaml::render(results, options.as_list, out),
+        Format::Yaml => yaml::render(results, options.as_list, options.terminal, out),
         Format::Junit => junit::render(results, out),
         Format::Table => table::render(results, options.as_list, options.color, out),
     }
