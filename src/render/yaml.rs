@@ -41,11 +41,7 @@ fn shown(document: &impl serde::Serialize) -> io::Result<Value> {
 
 fn visible(value: &mut Value) {
     match value {
-        Value::String(s) => {
-            if s.chars().any(is_hidden) {
-                *s = codes(s);
-            }
-        }
+        Value::String(s) if s.chars().any(is_hidden) => *s = codes(s),
         Value::Array(items) => items.iter_mut().for_each(visible),
         Value::Object(map) => {
             if map.keys().any(|k| k.chars().any(is_hidden)) {
