@@ -197,7 +197,12 @@ fn interpret(
 ) {
     let provider = account.provider;
     let status = answer.status;
-    let body: Option<Value> = serde_json::from_slice(answer.body).ok().map(|mut b| {
+    // A byte-order mark is not JSON, but some servers send one before it.
+    let json = answer
+        .body
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(answer.body);
+    let body: Option<Value> = serde_json::from_slice(json).ok().map(|mut b| {
         redactor.pointers(&mut b);
         b
     });

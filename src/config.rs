@@ -645,7 +645,7 @@ fn allowed_keys(provider: &dyn Provider) -> Vec<&'static str> {
 
 /// A name from the file as a message shows it: `[redacted]` when it looks like a credential
 /// pasted where a key, a table name or a provider name belongs.
-fn shown(name: &str) -> &str {
+pub(crate) fn shown(name: &str) -> &str {
     match crate::credential::looks_like_secret(name) {
         true => crate::redact::REDACTED,
         false => name,

@@ -287,14 +287,14 @@ async fn once(
         .map_err(|e| Failure::Connect(describe(&e)))?;
     if tracing::enabled!(tracing::Level::TRACE) {
         for (name, value) in built.headers() {
-            tracing::trace!("> {}", shown_header(name, value, redactor));
+            tracing::trace!("> {}", shown_header(name, value, true, redactor));
         }
     }
     let response = client.execute(built).await.map_err(|e| transport(&e))?;
     let status = response.status();
     if tracing::enabled!(tracing::Level::DEBUG) {
         for (name, value) in response.headers() {
-            tracing::debug!("< {}", shown_header(name, value, redactor));
+            tracing::debug!("< {}", shown_header(name, value, false, redactor));
         }
     }
     let text_header = |name: header::HeaderName| {
@@ -329,16 +329,25 @@ const SECRET_HEADERS: &[&str] = &[
 /// name says it holds a secret (`x-auth-token`, `x-api-key`) are `[redacted]`, personal data
 /// (`x-phone-number`) is masked like in a body, and the whole line, name included, is redacted
 /// of every credential and sanitized.
-fn shown_header(name: &header::HeaderName, value: &HeaderValue, redactor: &Redactor<'_>) -> String {
+fn shown_header(
+    name: &header::HeaderName,
+    value: &HeaderValue,
+    outgoing: bool,
+    redactor: &Redactor<'_>,
+) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
     let value = if value.is_sensitive()
         || SECRET_HEADERS.contains(&name.as_str())
         || redactor.is_secret_key(name.as_str())
+        // What we send may carry a credential under a name that does not say so (a header a
+        // config-defined provider sets); what comes back keeps its ids and etags readable.
+        || (outgoing && crate::credential::looks_like_secret(&text))
     {
         crate::redact::REDACTED.to_string()
     } else if redactor.masks(name.as_str()) {
-        crate::redact::mask(&String::from_utf8_lossy(value.as_bytes()))
+        crate::redact::mask(&text)
     } else {
-        String::from_utf8_lossy(value.as_bytes()).into_owned()
+        text.into_owned()
     };
     sanitize::terminal(&redactor.text(&format!("{name}: {value}")))
 }

@@ -235,7 +235,11 @@ fn step(text: &str, i: usize) -> (usize, Decoded) {
             Some(b) => (3, Decoded::Byte(b)),
             None => (1, Decoded::Same),
         },
-        // `\u0054`: a JSON escape in a body that is not valid JSON, quoted as text.
+        // JSON escapes in a body that is not valid JSON (truncated, JSONP, sent as text):
+        // `\/` (PHP writes every `/` so), `\"`, `\\`, and `\u0054`.
+        '\\' if matches!(src.get(i + 1), Some(b'/' | b'"' | b'\\')) => {
+            (2, Decoded::Byte(src[i + 1]))
+        }
         '\\' if src.get(i + 1) == Some(&b'u') => {
             match (hex_byte(src, i + 2), hex_byte(src, i + 4)) {
                 (Some(hi), Some(lo)) => match char::from_u32(u32::from(hi) << 8 | u32::from(lo)) {
@@ -334,11 +338,22 @@ impl<'a> Redactor<'a> {
                 // A server may use the credential as a key (`{"<token>": ["is invalid"]}`).
                 if map.keys().any(|k| self.secrets.replace(k).is_some()) {
                     let entries = std::mem::take(map);
+                    // Keys that redact alike are numbered (`[redacted]`, `[redacted] 2`, …);
+                    // the count only grows, so a body of many such keys stays linear.
+                    let mut count = 1;
                     for (key, child) in entries {
-                        let mut key = self.secrets.text(&key);
-                        while map.contains_key(&key) {
-                            key.push('\'');
-                        }
+                        let key = match self.secrets.replace(&key) {
+                            Some(mut redacted) => {
+                                if map.contains_key(&redacted) {
+                                    while map.contains_key(&format!("{redacted} {count}")) {
+                                        count += 1;
+                                    }
+                                    redacted = format!("{redacted} {count}");
+                                }
+                                redacted
+                            }
+                            None => key,
+                        };
                         map.insert(key, child);
                     }
                 }
@@ -670,6 +685,7 @@ mod tests {
             format!("{}\u{200b}{}\u{202e}", &token[..3], &token[3..]),
             "t=%2561bc%252Fdef%252Bghi%253DJKL%253D%253D-xyz".to_string(),
             format!("broken json \\u0061{}", &token[1..]),
+            format!("php json {}", token.replace('/', "\\/")),
             format!("decoded {}", token.replace('+', " ")),
         ] {
             let shown = s.text(&echoed);

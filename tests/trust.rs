@@ -1446,3 +1446,107 @@ async fn a_long_line_of_escaped_characters_is_written_in_linear_time() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\\u0001"), "escaped as JSON");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_escapes_in_a_body_that_is_not_json_do_not_hide_the_credential() {
+    // PHP's json_encode writes every `/` as `\/`; a truncated or JSONP body is quoted as text.
+    let token = "abcd/efgh+ijkl/mnop==";
+    let escaped = token.replace('/', "\\/");
+    for body in [
+        format!(r#"callback({{"error": "bad token {escaped}"}})"#),
+        format!(r#"{{"error": "bad token {escaped}", "#),
+    ] {
+        let server =
+            serve(ResponseTemplate::new(401).set_body_raw(body.clone(), "text/plain")).await;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = chatwoot(dir.path(), &server.uri(), token);
+        for format in ["json", "table"] {
+            let (code, out, err) = run_async(check(
+                dir.path(),
+                &cfg,
+                &["-p", "chatwoot", "--raw", "-o", format],
+            ))
+            .await;
+            assert_eq!(code, 1, "{body}: {out}{err}");
+            for shown in ["ijkl", "efgh"] {
+                assert!(
+                    !out.contains(shown) && !err.contains(shown),
+                    "{body} / {format}:\n{out}{err}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_order_mark_before_a_json_profile_is_still_a_profile() {
+    let body = format!("\u{feff}{PROFILE}");
+    let server = serve(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    let (code, out, err) =
+        run_async(check(dir.path(), &cfg, &["-p", "chatwoot", "-o", "json"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(json(&out)["profile"]["id"], "42");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_keys_that_redact_alike_are_numbered_in_linear_time() {
+    // Case variants of the token as keys all redact to `[redacted]`: numbering them must not
+    // search again from the start for each (a hostile body would stall the run).
+    let mut body = serde_json::Map::new();
+    body.insert("id".into(), 42.into());
+    let letters: Vec<char> = TOKEN.chars().collect();
+    for n in 0..20_000u32 {
+        let variant: String = letters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match (n >> (i % 16)) & 1 {
+                1 => c.to_ascii_uppercase(),
+                _ => c.to_ascii_lowercase(),
+            })
+            .collect();
+        body.insert(format!("{variant}{n}"), 1.into());
+    }
+    let server = serve(ResponseTemplate::new(200).set_body_json(Value::Object(body))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-p", "chatwoot", "--raw", "-o", "json"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let raw = &json(&out)["raw"];
+    assert_eq!(
+        raw.as_object().map(|m| m.len()),
+        Some(20_001),
+        "no key lost"
+    );
+    assert_hidden(&[TOKEN], &[&out, &err], "keys");
+}
+
+#[test]
+fn a_credential_pasted_into_a_custom_provider_is_not_quoted() {
+    let pasted = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    for table in [
+        format!(
+            "auth = {{ header = \"Authorization: Bearer {pasted}\" }}\n[x.map]\nid = \"/id\"\n"
+        ),
+        format!("auth = {{ header = \"Authorization\" }}\n[x.map]\nid = \"{pasted}\"\n"),
+        format!(
+            "auth = {{ header = \"Authorization\", {pasted} = \"x\" }}\n[x.map]\nid = \"/id\"\n"
+        ),
+    ] {
+        let text = format!(
+            "[x]\nprovider = \"custom\"\nurl = \"https://api.example.org/user\"\ntoken = \"abcd1234\"\n{table}"
+        );
+        let (code, out, err) = config_check(&text);
+        assert_eq!(code, 2, "{text}: {out}{err}");
+        assert!(
+            !out.contains("16C7e42F") && !err.contains("16C7e42F"),
+            "{text}:\n{err}"
+        );
+    }
+}

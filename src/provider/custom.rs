@@ -190,7 +190,8 @@ pub fn define(
         ));
     }
     let auth_description = leak(match &auth {
-        Some((name, Some(scheme))) => format!("{name}: {scheme} <token>"),
+        // Listed by `providers`: a credential pasted into the scheme is not shown there.
+        Some((name, Some(scheme))) => format!("{name}: {} <token>", crate::config::shown(scheme)),
         Some((name, None)) => format!("{name}: <token>"),
         None => "(none)".to_string(),
     });
@@ -247,7 +248,8 @@ fn unknown(
     error(
         offset,
         format!(
-            "[{account}] {key}: unknown key `{name}`{suggestion}; allowed: {}",
+            "[{account}] {key}: unknown key `{}`{suggestion}; allowed: {}",
+            crate::config::shown(name),
             allowed.join(", ")
         ),
     )
@@ -273,7 +275,7 @@ fn parse_auth(
                     error(
                         v.span().start,
                         format!(
-                            "[{account}] auth.header: `{text}` is not a valid HTTP header name"
+                            "[{account}] auth.header: not a valid HTTP header name (a name such as `Authorization`; the scheme goes in `scheme`, the credential in `token`)"
                         ),
                     )
                 })?)
@@ -319,14 +321,17 @@ fn parse_headers(
                     offset,
                     format!(
                         "[{account}] headers: `{}` is not a valid HTTP header name",
-                        key.get_ref()
+                        crate::config::shown(key.get_ref())
                     ),
                 )
             })?;
             let text = v.get_ref().as_str().ok_or_else(|| {
                 error(
                     v.span().start,
-                    format!("[{account}] headers.{}: must be a string", key.get_ref()),
+                    format!(
+                        "[{account}] headers.{}: must be a string",
+                        crate::config::shown(key.get_ref())
+                    ),
                 )
             })?;
             let value = HeaderValue::from_str(text).map_err(|_| {
@@ -334,7 +339,7 @@ fn parse_headers(
                     v.span().start,
                     format!(
                         "[{account}] headers.{}: not a valid header value",
-                        key.get_ref()
+                        crate::config::shown(key.get_ref())
                     ),
                 )
             })?;
@@ -346,16 +351,12 @@ fn parse_headers(
 /// A JSON pointer (RFC 6901): empty, or `/`-separated tokens where `~` only starts `~0`/`~1`.
 fn check_pointer(pointer: &str) -> Result<(), String> {
     if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(format!(
-            "`{pointer}` is not a JSON pointer: it must start with `/` (e.g. \"/{pointer}\")"
-        ));
+        return Err("not a JSON pointer: it must start with `/` (e.g. \"/id\")".into());
     }
     let mut chars = pointer.chars();
     while let Some(c) = chars.next() {
         if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
-            return Err(format!(
-                "`{pointer}` is not a JSON pointer: `~` must be followed by 0 or 1"
-            ));
+            return Err("not a JSON pointer: `~` must be followed by 0 or 1".into());
         }
     }
     Ok(())
