@@ -14,6 +14,7 @@ pub mod config;
 pub mod credential;
 pub mod error;
 pub mod http;
+pub mod jq;
 pub mod profile;
 pub mod provider;
 pub mod redact;
