@@ -5,6 +5,10 @@
 //! `$settings`. Running never fails loudly: a definition's mapping is lenient by design (a
 //! provider that drops a field still verified the identity), so an error or an empty output
 //! reads as `null`.
+//!
+//! Compiling is the expensive part (the standard library is compiled with every program), so
+//! all the expressions of one definition are compiled together, as one program that runs the
+//! expression its `$__expr` variable selects; a body is converted once and read many times.
 
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, data, unwrap_valr};
@@ -13,76 +17,109 @@ use serde::Deserialize;
 use serde_json::Value;
 
 type Data = data::JustLut<Val>;
+type Filter = jaq_core::compile::Filter<jaq_core::Native<Data>>;
 
-/// A compiled jq program.
-pub struct Program {
-    filter: jaq_core::compile::Filter<jaq_core::Native<Data>>,
-    source: String,
+/// The global variables of every program, in the order they are bound.
+const GLOBALS: &[&str] = &["$settings", "$__expr"];
+
+/// Several jq expressions compiled as one program.
+pub struct Programs {
+    filter: Filter,
 }
 
-impl std::fmt::Debug for Program {
+impl std::fmt::Debug for Programs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Program({:?})", self.source)
+        f.write_str("Programs")
     }
 }
 
-/// The global variables every program may use, in the order [`Program::first`] binds them.
-const GLOBALS: &[&str] = &["$settings"];
+/// A body and settings, converted once for the engine.
+pub struct Input {
+    body: Val,
+    settings: Val,
+}
 
-impl Program {
-    /// Compiles `code`; the error says what is wrong and where (a character offset).
-    pub fn compile(code: &str) -> Result<Program, String> {
-        let defs = jaq_core::defs()
-            .chain(jaq_std::defs())
-            .chain(jaq_json::defs());
-        let funs = jaq_core::funs()
-            .chain(jaq_std::funs())
-            .chain(jaq_json::funs());
-        let arena = Arena::default();
-        let modules = Loader::new(defs)
-            .load(&arena, File { code, path: () })
-            .map_err(|errors| load_errors(code, errors))?;
-        let filter = Compiler::default()
-            .with_funs(funs)
-            .with_global_vars(GLOBALS.iter().copied())
-            .compile(modules)
-            .map_err(|errors| {
-                let names: Vec<String> = errors
-                    .into_iter()
-                    .flat_map(|(_, errors)| errors)
-                    .map(|(name, undefined)| format!("undefined {} `{name}`", undefined.as_str()))
-                    .collect();
-                names.join("; ")
-            })?;
-        Ok(Program {
-            filter,
-            source: code.to_string(),
+impl Programs {
+    /// Compiles `expressions` together. On an error, the index of the first expression that
+    /// does not compile, and what is wrong with it (with a character offset).
+    pub fn compile(expressions: &[&str]) -> Result<Programs, (usize, String)> {
+        let mut code = String::new();
+        for (i, expression) in expressions.iter().enumerate() {
+            let keyword = if i == 0 { "if" } else { "elif" };
+            code += &format!("{keyword} $__expr == {i} then (\n{expression}\n) ");
+        }
+        code += if expressions.is_empty() {
+            "empty"
+        } else {
+            "else empty end"
+        };
+        match compile(&code) {
+            Ok(filter) => Ok(Programs { filter }),
+            // Only on an error: compiled one by one to name the culprit and the place.
+            Err(combined) => Err(expressions
+                .iter()
+                .enumerate()
+                .find_map(|(i, e)| compile(e).err().map(|error| (i, error)))
+                .unwrap_or((0, combined))),
+        }
+    }
+
+    /// Converts a body and settings for [`Programs::first`].
+    pub fn input(body: &Value, settings: &Value) -> Option<Input> {
+        Some(Input {
+            body: Val::deserialize(body).ok()?,
+            settings: Val::deserialize(settings).ok()?,
         })
     }
 
-    /// The program as written.
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
-    /// The first output of the program on `input`, or `None` when it has none or fails.
-    pub fn first(&self, input: &Value, settings: &Value) -> Option<Value> {
-        let input = Val::deserialize(input).ok()?;
-        let settings = Val::deserialize(settings).ok()?;
-        let ctx = Ctx::<Data>::new(&self.filter.lut, Vars::new([settings]));
-        let out = self.filter.id.run((ctx, input)).map(unwrap_valr).next()?;
-        let out = out.ok()?;
+    /// The first output of expression `index` on `input`, or `None` when it has none or fails.
+    pub fn first(&self, index: usize, input: &Input) -> Option<Value> {
+        let which = Val::from(index);
+        let vars = Vars::new([input.settings.clone(), which]);
+        let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
+        let out = self
+            .filter
+            .id
+            .run((ctx, input.body.clone()))
+            .map(unwrap_valr)
+            .next()?
+            .ok()?;
         // jaq prints its values as JSON; numbers and strings keep their JSON form.
         serde_json::from_str(&out.to_string()).ok()
     }
 
-    /// Whether the program's first output is truthy (neither `null` nor `false`).
-    pub fn holds(&self, input: &Value, settings: &Value) -> bool {
+    /// Whether expression `index`'s first output is truthy (neither `null` nor `false`).
+    pub fn holds(&self, index: usize, input: &Input) -> bool {
         !matches!(
-            self.first(input, settings),
+            self.first(index, input),
             None | Some(Value::Null) | Some(Value::Bool(false))
         )
     }
+}
+
+fn compile(code: &str) -> Result<Filter, String> {
+    let defs = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs());
+    let funs = jaq_core::funs()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs());
+    let arena = Arena::default();
+    let modules = Loader::new(defs)
+        .load(&arena, File { code, path: () })
+        .map_err(|errors| load_errors(code, errors))?;
+    Compiler::default()
+        .with_funs(funs)
+        .with_global_vars(GLOBALS.iter().copied())
+        .compile(modules)
+        .map_err(|errors| {
+            let names: Vec<String> = errors
+                .into_iter()
+                .flat_map(|(_, errors)| errors)
+                .map(|(name, undefined)| format!("undefined {} `{name}`", undefined.as_str()))
+                .collect();
+            names.join("; ")
+        })
 }
 
 fn load_errors<P>(code: &str, errors: jaq_core::load::Errors<&str, P>) -> String {
@@ -114,36 +151,35 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn runs_with_settings_and_reads_lenient() {
-        let p =
-            Program::compile(r#"[.display_name // .name, $settings.space_id, (.id | tostring)]"#)
-                .unwrap();
-        assert_eq!(
-            p.first(
-                &json!({"id": 42, "name": "Ada"}),
-                &json!({"space_id": "s1"})
-            ),
-            Some(json!(["Ada", "s1", "42"]))
-        );
-        let failing = Program::compile(".a.b").unwrap();
-        assert_eq!(failing.first(&json!({"a": 1}), &json!({})), None);
-        assert!(
-            Program::compile(".ok == true")
-                .unwrap()
-                .holds(&json!({"ok": true}), &json!({}))
-        );
-        assert!(
-            !Program::compile(".ok")
-                .unwrap()
-                .holds(&json!({}), &json!({}))
-        );
+    fn runs_each_expression_with_settings_and_reads_lenient() {
+        let p = Programs::compile(&[
+            "[.display_name // .name, $settings.space_id, (.id | tostring)]",
+            ".a.b",
+            ".ok == true",
+            "empty",
+        ])
+        .unwrap();
+        let input = Programs::input(
+            &json!({"id": 42, "name": "Ada", "a": 1, "ok": true}),
+            &json!({"space_id": "s1"}),
+        )
+        .unwrap();
+        assert_eq!(p.first(0, &input), Some(json!(["Ada", "s1", "42"])));
+        assert_eq!(p.first(1, &input), None, "an error reads as nothing");
+        assert!(p.holds(2, &input));
+        assert_eq!(p.first(3, &input), None);
+        assert_eq!(p.first(9, &input), None);
     }
 
     #[test]
-    fn errors_say_what_and_where() {
-        let e = Program::compile(".a | nosuch").unwrap_err();
+    fn errors_name_the_expression_what_and_where() {
+        let (i, e) = Programs::compile(&[".a", ".a | nosuch"]).unwrap_err();
+        assert_eq!(i, 1);
         assert!(e.contains("undefined") && e.contains("nosuch"), "{e}");
-        let e = Program::compile(".a |").unwrap_err();
+        let (i, e) = Programs::compile(&[".a |", ".b"]).unwrap_err();
+        assert_eq!(i, 0);
         assert!(e.contains("expected"), "{e}");
+        // One expression cannot escape its parentheses into the next.
+        assert!(Programs::compile(&[".a) else (.b"]).is_err());
     }
 }

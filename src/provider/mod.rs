@@ -16,6 +16,7 @@ use crate::profile::{ErrorKind, Profile};
 
 mod chatwoot;
 pub mod custom;
+pub mod definition;
 mod flashback;
 mod hamravesh;
 mod vaiz;
