@@ -40,7 +40,7 @@ fn table() -> Table {
 pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
     let mut t = table();
     t.set_header(["provider", "base URL", "auth header", "environment", "docs"]);
-    for p in PROVIDERS {
+    for p in PROVIDERS.iter() {
         let mut env = vec![config::env_var_name(p.id(), "token")];
         env.extend(p.sdk_env().iter().map(|v| v.var.to_string()));
         t.add_row([
@@ -213,7 +213,7 @@ pub fn skeleton(only: Option<&str>) -> String {
          output = \"table\"   # table, json, yaml\n\
          timeout = \"10s\"\n",
     );
-    for p in PROVIDERS {
+    for p in PROVIDERS.iter() {
         let active = only == Some(p.id());
         let c = if active { "" } else { "# " };
         text.push_str(&format!(

@@ -964,7 +964,7 @@ fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str
 /// A provider SDK's variables, for the account named after the provider, below the file and
 /// `WHOAMI_*`. A token variable creates that account when nothing else did.
 fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
-    for provider in provider::PROVIDERS {
+    for provider in provider::PROVIDERS.iter() {
         let set: Vec<_> = provider
             .sdk_env()
             .iter()

@@ -91,7 +91,7 @@ proptest! {
 
     #[test]
     fn providers_never_panic_on_json(body in arb_json(), status in 100u16..600) {
-        for provider in PROVIDERS {
+        for provider in PROVIDERS.iter() {
             let settings = Settings(
                 provider.settings().iter().map(|k| (k.to_string(), "v2".to_string())).collect(),
             );

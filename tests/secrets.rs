@@ -333,7 +333,7 @@ async fn refused_connections_and_failing_commands_leak_nothing() {
     let refused = refused_url();
     let dir = tempfile::tempdir().unwrap();
     let token = "refused-canary-0123456789abcdef";
-    for provider in PROVIDERS {
+    for provider in PROVIDERS.iter() {
         let id = provider.id();
         for (source, expected_exit) in [
             (format!("\"{token}\""), 3),

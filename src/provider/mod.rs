@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::credential::Secret;
 use crate::profile::{ErrorKind, Profile};
 
-mod chatwoot;
+pub mod builtin;
 pub mod custom;
 pub mod definition;
 mod flashback;
@@ -22,14 +22,24 @@ mod hamravesh;
 mod vaiz;
 mod zitadel;
 
-/// Every built-in provider, in the order `whoami providers` lists them.
-pub static PROVIDERS: &[&dyn Provider] = &[
-    &vaiz::Vaiz,
-    &hamravesh::Hamravesh,
-    &flashback::Flashback,
-    &zitadel::Zitadel,
-    &chatwoot::Chatwoot,
-];
+/// Every built-in provider, in the order `whoami providers` lists them: those still written in
+/// Rust, then the definitions of `providers/*.toml`.
+pub static PROVIDERS: std::sync::LazyLock<Vec<&'static dyn Provider>> =
+    std::sync::LazyLock::new(|| {
+        let rust: [&'static dyn Provider; 4] = [
+            &vaiz::Vaiz,
+            &hamravesh::Hamravesh,
+            &flashback::Flashback,
+            &zitadel::Zitadel,
+        ];
+        rust.into_iter()
+            .chain(
+                builtin::DEFINITIONS
+                    .iter()
+                    .map(|d| d as &'static dyn Provider),
+            )
+            .collect()
+    });
 
 /// Looks a built-in provider up by id.
 pub fn find(id: &str) -> Option<&'static dyn Provider> {
@@ -254,7 +264,7 @@ mod tests {
     #[test]
     fn ids_are_unique_lower_case_and_have_fixtures() {
         let mut seen = HashSet::new();
-        for provider in PROVIDERS {
+        for provider in PROVIDERS.iter() {
             let id = provider.id();
             assert!(seen.insert(id), "duplicate provider id {id}");
             assert!(

@@ -1,0 +1,108 @@
+//! The built-in providers that are definitions (`providers/*.toml`), embedded in the binary.
+//!
+//! Each is parsed on first use of the registry; its jq expressions compile on first use of
+//! the provider. A test below loads every one, so a broken built-in fails the build's tests,
+//! never a user's run.
+
+use std::sync::LazyLock;
+
+use super::definition::Definition;
+
+/// The embedded definitions, in the order `whoami providers` lists them (after the providers
+/// still written in Rust).
+const SOURCES: &[(&str, &str)] = &[("chatwoot", include_str!("../../providers/chatwoot.toml"))];
+
+/// The parsed built-in definitions. One that does not parse is left out (and fails
+/// `every_builtin_definition_loads`).
+pub static DEFINITIONS: LazyLock<Vec<Definition>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .filter_map(|(_, text)| Definition::parse(text).ok())
+        .collect()
+});
+
+/// A built-in definition's text, comments included.
+pub fn source(id: &str) -> Option<&'static str> {
+    SOURCES
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, text)| *text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Provider, Settings, find};
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn every_builtin_definition_loads() {
+        for (id, text) in SOURCES {
+            let definition = Definition::parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+            definition
+                .validate()
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(definition.id(), *id);
+            assert!(source(id).is_some());
+        }
+        assert_eq!(DEFINITIONS.len(), SOURCES.len());
+    }
+
+    fn fixture(provider: &str, name: &str) -> Value {
+        let path = format!(
+            "{}/tests/fixtures/{provider}/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn chatwoot() -> &'static dyn Provider {
+        find("chatwoot").unwrap()
+    }
+
+    #[test]
+    fn chatwoot_normalizes_a_full_profile() {
+        let p = chatwoot()
+            .normalize(&fixture("chatwoot", "profile.json"), &Settings::default())
+            .unwrap();
+        assert_eq!(p.id.as_deref(), Some("42"));
+        assert_eq!(p.display_name.as_deref(), Some("Ada L."));
+        assert_eq!(p.email.as_deref(), Some("ada@example.org"));
+        assert_eq!(p.email_verified, Some(true));
+        assert_eq!(p.avatar_url, None, "an empty avatar_url is no avatar");
+        assert_eq!(p.organizations.len(), 2);
+        assert_eq!(p.organizations[0].id.as_deref(), Some("1"));
+        assert_eq!(p.organizations[0].role.as_deref(), Some("administrator"));
+        assert_eq!(p.extra["availability"], "online");
+        assert_eq!(p.extra["type"], "SuperAdmin");
+    }
+
+    #[test]
+    fn chatwoot_display_name_falls_back() {
+        let body = json!({"id": "7", "display_name": "", "available_name": null, "name": "Bo"});
+        let p = chatwoot().normalize(&body, &Settings::default()).unwrap();
+        assert_eq!(p.display_name.as_deref(), Some("Bo"));
+        assert_eq!(p.id.as_deref(), Some("7"));
+        assert!(p.organizations.is_empty());
+    }
+
+    #[test]
+    fn chatwoot_recognises_only_its_envelope() {
+        for body in [json!({}), json!({"error": "x"}), json!([1]), json!("id")] {
+            assert!(chatwoot().normalize(&body, &Settings::default()).is_none());
+        }
+    }
+
+    #[test]
+    fn chatwoot_hints_at_proxies_dropping_the_header() {
+        let body = fixture("chatwoot", "401-no-token.json");
+        assert!(
+            chatwoot()
+                .hint(401, Some(&body))
+                .unwrap()
+                .contains("underscore")
+        );
+        let invalid = fixture("chatwoot", "401-invalid.json");
+        assert!(chatwoot().hint(401, Some(&invalid)).is_none());
+    }
+}
