@@ -367,7 +367,7 @@ async fn check_all(
             .request(&account.settings, &credential.secret)
             .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?
             .path;
-        let url = http::endpoint(base, path)
+        let url = http::endpoint(base, &path)
             .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?;
         if url.scheme() == "http" && !http::is_loopback(&url) {
             crate::report::warn(&format!(

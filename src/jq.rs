@@ -97,7 +97,11 @@ impl Programs {
     }
 }
 
+/// jq's definitions that jaq's standard library lacks.
+const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
+
 fn compile(code: &str) -> Result<Filter, String> {
+    let code = &format!("{PRELUDE}{code}");
     let defs = jaq_core::defs()
         .chain(jaq_std::defs())
         .chain(jaq_json::defs());
@@ -124,11 +128,13 @@ fn compile(code: &str) -> Result<Filter, String> {
 
 fn load_errors<P>(code: &str, errors: jaq_core::load::Errors<&str, P>) -> String {
     use jaq_core::load::Error;
+    // Offsets count from the expression as written, after the prelude.
     let at = |s: &str| {
         let offset = (s.as_ptr() as usize).saturating_sub(code.as_ptr() as usize);
-        code.get(..offset.min(code.len()))
-            .map_or(0, |before| before.chars().count())
-            + 1
+        let before = code
+            .get(..offset.min(code.len()))
+            .map_or(0, |b| b.chars().count());
+        before.saturating_sub(PRELUDE.chars().count()) + 1
     };
     let mut messages = Vec::new();
     for (_, error) in errors {
@@ -157,6 +163,7 @@ mod tests {
             ".a.b",
             ".ok == true",
             "empty",
+            r#".name | IN("Bo", "Ada")"#,
         ])
         .unwrap();
         let input = Programs::input(
@@ -168,6 +175,7 @@ mod tests {
         assert_eq!(p.first(1, &input), None, "an error reads as nothing");
         assert!(p.holds(2, &input));
         assert_eq!(p.first(3, &input), None);
+        assert_eq!(p.first(4, &input), Some(json!(true)), "jq's IN is there");
         assert_eq!(p.first(9, &input), None);
     }
 
@@ -179,6 +187,7 @@ mod tests {
         let (i, e) = Programs::compile(&[".a |", ".b"]).unwrap_err();
         assert_eq!(i, 0);
         assert!(e.contains("expected"), "{e}");
+        assert!(e.contains("at character 5"), "{e}");
         // One expression cannot escape its parentheses into the next.
         assert!(Programs::compile(&[".a) else (.b"]).is_err());
     }

@@ -567,7 +567,7 @@ impl Provider for Custom {
         }
         Ok(ApiRequest {
             method: self.method.clone(),
-            path: "",
+            path: "".into(),
             headers,
             json_body: self.body,
         })

@@ -59,6 +59,7 @@ pub struct Definition {
 struct SettingRule {
     values: Vec<String>,
     header: bool,
+    default: Option<String>,
 }
 
 #[derive(Debug)]
@@ -179,6 +180,8 @@ struct RawSetting {
     /// Sent as a header value: no control characters.
     #[serde(default)]
     header: bool,
+    /// The value when the account sets none.
+    default: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +243,8 @@ struct RawRule {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHint {
+    /// Any status when absent.
+    #[serde(default)]
     status: Vec<u16>,
     when: Option<String>,
     text: String,
@@ -303,6 +308,13 @@ impl Definition {
             Some(scheme) => format!("{written}: {scheme} <token>"),
             None => format!("{written}: <token>"),
         });
+        for setting in placeholders(&raw.request.path) {
+            if !raw.settings.contains_key(setting) {
+                return Err(format!(
+                    "request.path: `{{{setting}}}` names no setting of this definition"
+                ));
+            }
+        }
         let mut headers = Vec::new();
         for (name, template) in &raw.request.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -385,6 +397,7 @@ impl Definition {
                 SettingRule {
                     values: setting.values,
                     header: setting.header,
+                    default: setting.default,
                 },
             );
         }
@@ -475,27 +488,43 @@ impl Definition {
             .as_ref()
     }
 
-    /// Whether a rule's optional predicate holds on an optional body.
+    /// Whether a rule's optional predicate holds; it sees the body as `.`, or `null` when the
+    /// body is not JSON.
     fn when(&self, when: Option<usize>, body: Option<&Value>) -> bool {
-        match (when, body) {
-            (None, _) => true,
-            (Some(i), Some(body)) => self
-                .programs()
-                .zip(Programs::input(body, &Value::Object(Map::new())))
-                .is_some_and(|(p, input)| p.holds(i, &input)),
-            (Some(_), None) => false,
-        }
+        let Some(i) = when else { return true };
+        let body = body.map(blanks_to_null).unwrap_or(Value::Null);
+        self.programs()
+            .zip(Programs::input(&body, &Value::Object(Map::new())))
+            .is_some_and(|(p, input)| p.holds(i, &input))
     }
 
-    fn settings_value(settings: &Settings) -> Value {
+    /// The settings as programs see them (`$settings`): the account's, else the defaults.
+    fn settings_value(&self, settings: &Settings) -> Value {
         Value::Object(
-            settings
-                .0
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            self.setting_rules
+                .keys()
+                .filter_map(|k| Some((k.clone(), Value::String(self.setting(settings, k)?.into()))))
                 .collect(),
         )
+    }
+
+    /// A setting's value: the account's (when not empty), else the definition's default.
+    fn setting<'a>(&'a self, settings: &'a Settings, name: &str) -> Option<&'a str> {
+        settings.get(name).or_else(|| {
+            self.setting_rules
+                .get(name)
+                .and_then(|r| r.default.as_deref())
+        })
+    }
+
+    /// A template with every `{setting}` replaced (an unset one by nothing).
+    fn fill(&self, template: &str, settings: &Settings) -> String {
+        let mut text = template.to_string();
+        for name in placeholders(template) {
+            let value = self.setting(settings, name).unwrap_or_default();
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
     }
 }
 
@@ -562,7 +591,15 @@ impl Provider for Definition {
             return Ok(());
         };
         if !rule.values.is_empty() && !rule.values.iter().any(|v| v == value) {
-            return Err(format!("must be one of: {}", rule.values.join(", ")));
+            let allowed: Vec<String> = rule
+                .values
+                .iter()
+                .map(|v| match rule.default.as_deref() == Some(v.as_str()) {
+                    true => format!("\"{v}\" (the default)"),
+                    false => format!("\"{v}\""),
+                })
+                .collect();
+            return Err(format!("must be one of {}", allowed.join(", ")));
         }
         if rule.header && HeaderValue::from_str(value).is_err() {
             return Err("it is sent as a header: no control characters".into());
@@ -594,14 +631,14 @@ impl Provider for Definition {
         value.set_sensitive(true);
         let mut request = ApiRequest {
             method: self.method.clone(),
-            path: self.path,
+            path: self.fill(self.path, settings).into(),
             headers: vec![(self.auth.header.clone(), value)],
             json_body: self.body,
         };
         'headers: for (name, template) in &self.headers {
             let mut text = template.clone();
             for setting in placeholders(template) {
-                match settings.get(setting) {
+                match self.setting(settings, setting) {
                     Some(v) => text = text.replace(&format!("{{{setting}}}"), v),
                     // A header made from an empty setting is not sent.
                     None => continue 'headers,
@@ -623,24 +660,25 @@ impl Provider for Definition {
     fn hint(&self, status: u16, body: Option<&Value>) -> Option<&'static str> {
         self.hints
             .iter()
-            .find(|hint| hint.status.contains(&status) && self.when(hint.when, body))
+            .find(|hint| {
+                (hint.status.is_empty() || hint.status.contains(&status))
+                    && self.when(hint.when, body)
+            })
             .map(|hint| hint.text)
     }
 
     fn error_message(&self, body: &Value) -> Option<String> {
-        match self.message {
-            Some(i) => {
-                let input = Programs::input(body, &Value::Object(Map::new()))?;
-                self.programs()?.first(i, &input).as_ref().and_then(text)
-            }
-            None => generic_error_message(body),
-        }
+        // The definition's own message first; when it gives nothing, the usual fields.
+        let own = self.message.and_then(|i| {
+            let input = Programs::input(&blanks_to_null(body), &Value::Object(Map::new()))?;
+            self.programs()?.first(i, &input).as_ref().and_then(text)
+        });
+        own.or_else(|| generic_error_message(body))
     }
 
     fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile> {
         let programs = self.programs()?;
-        let input: Input =
-            Programs::input(&blanks_to_null(body), &Definition::settings_value(settings))?;
+        let input: Input = Programs::input(&blanks_to_null(body), &self.settings_value(settings))?;
         if !programs.holds(self.success, &input) {
             return None;
         }

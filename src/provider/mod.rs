@@ -17,29 +17,27 @@ use crate::profile::{ErrorKind, Profile};
 pub mod builtin;
 pub mod custom;
 pub mod definition;
-mod flashback;
-mod hamravesh;
-mod vaiz;
 mod zitadel;
 
 /// Every built-in provider, in the order `whoami providers` lists them: those still written in
-/// Rust, then the definitions of `providers/*.toml`.
+/// Rust and the definitions of `providers/*.toml`.
 pub static PROVIDERS: std::sync::LazyLock<Vec<&'static dyn Provider>> =
     std::sync::LazyLock::new(|| {
-        let rust: [&'static dyn Provider; 4] = [
-            &vaiz::Vaiz,
-            &hamravesh::Hamravesh,
-            &flashback::Flashback,
-            &zitadel::Zitadel,
-        ];
-        rust.into_iter()
+        let rust: [&'static dyn Provider; 1] = [&zitadel::Zitadel];
+        let mut all: Vec<&'static dyn Provider> = rust
+            .into_iter()
             .chain(
                 builtin::DEFINITIONS
                     .iter()
                     .map(|d| d as &'static dyn Provider),
             )
-            .collect()
+            .collect();
+        all.sort_by_key(|p| ORDER.iter().position(|id| *id == p.id()));
+        all
     });
+
+/// The order `whoami providers` lists the launch providers in (the catalogue follows).
+const ORDER: &[&str] = &["vaiz", "hamravesh", "flashback", "zitadel", "chatwoot"];
 
 /// Looks a built-in provider up by id.
 pub fn find(id: &str) -> Option<&'static dyn Provider> {
@@ -142,7 +140,7 @@ pub struct BadHeader;
 #[derive(Debug)]
 pub struct ApiRequest {
     pub method: Method,
-    pub path: &'static str,
+    pub path: std::borrow::Cow<'static, str>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub json_body: Option<&'static str>,
 }
@@ -151,7 +149,7 @@ impl ApiRequest {
     pub fn get(path: &'static str) -> Self {
         ApiRequest {
             method: Method::GET,
-            path,
+            path: path.into(),
             headers: Vec::new(),
             json_body: None,
         }
@@ -160,7 +158,7 @@ impl ApiRequest {
     pub fn post_json(path: &'static str, body: &'static str) -> Self {
         ApiRequest {
             method: Method::POST,
-            path,
+            path: path.into(),
             headers: Vec::new(),
             json_body: Some(body),
         }
