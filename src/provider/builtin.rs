@@ -14,6 +14,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("vaiz", include_str!("../../providers/vaiz.toml")),
     ("hamravesh", include_str!("../../providers/hamravesh.toml")),
     ("flashback", include_str!("../../providers/flashback.toml")),
+    ("zitadel", include_str!("../../providers/zitadel.toml")),
     ("chatwoot", include_str!("../../providers/chatwoot.toml")),
 ];
 
@@ -40,6 +41,8 @@ mod flashback_tests;
 mod hamravesh_tests;
 #[cfg(test)]
 mod vaiz_tests;
+#[cfg(test)]
+mod zitadel_tests;
 
 #[cfg(test)]
 mod tests {
@@ -116,113 +119,5 @@ mod tests {
         );
         let invalid = fixture("chatwoot", "401-invalid.json");
         assert!(chatwoot().hint(401, Some(&invalid)).is_none());
-    }
-
-    /// A definition behaves exactly as the Rust provider it replaces, on every fixture of that
-    /// provider and with each of `settings`: profile, message, rejection and hint at each
-    /// status, and the request.
-    #[allow(dead_code)] // used while a provider moves from Rust to a definition
-    pub(super) fn equivalent(rust: &dyn Provider, settings: &[Settings]) {
-        let id = rust.id();
-        let (_, text) = SOURCES.iter().find(|(i, _)| *i == id).unwrap();
-        let definition = Definition::parse(text).unwrap();
-        definition.validate().unwrap();
-        assert_eq!(
-            definition.default_base_url(),
-            rust.default_base_url(),
-            "{id}"
-        );
-        assert_eq!(definition.secret_fields(), rust.secret_fields(), "{id}");
-        let mut ours: Vec<_> = definition.settings().to_vec();
-        let mut theirs: Vec<_> = rust.settings().to_vec();
-        ours.sort();
-        theirs.sort();
-        assert_eq!(ours, theirs, "{id}");
-        let env = |p: &dyn Provider| -> Vec<(String, String)> {
-            p.sdk_env()
-                .iter()
-                .map(|v| (v.var.to_string(), v.key.to_string()))
-                .collect()
-        };
-        assert_eq!(env(&definition), env(rust), "{id}");
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(id);
-        let secret = crate::credential::Secret::new("equivalence-token-0123456789");
-        for settings in settings {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let Ok(body) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap())
-                else {
-                    continue;
-                };
-                let name = format!("{} {settings:?}", path.display());
-                assert_eq!(
-                    definition.normalize(&body, settings),
-                    rust.normalize(&body, settings),
-                    "{name}"
-                );
-                assert_eq!(
-                    definition.error_message(&body),
-                    rust.error_message(&body),
-                    "{name}"
-                );
-                for status in [200, 400, 401, 403, 404, 429, 500, 502, 503] {
-                    for body in [Some(&body), None] {
-                        assert_eq!(
-                            definition.rejection(status, body),
-                            rust.rejection(status, body),
-                            "{name} {status} {}",
-                            body.is_some()
-                        );
-                        assert_eq!(
-                            definition.hint(status, body),
-                            rust.hint(status, body),
-                            "{name} {status} {}",
-                            body.is_some()
-                        );
-                    }
-                }
-            }
-            let (a, b) = (
-                definition.request(settings, &secret).unwrap(),
-                rust.request(settings, &secret).unwrap(),
-            );
-            assert_eq!(
-                (a.method, a.path, a.json_body),
-                (b.method, b.path, b.json_body),
-                "{id}"
-            );
-            assert_eq!(a.headers, b.headers, "{id} {settings:?}");
-        }
-    }
-
-    #[allow(dead_code)]
-    fn settings(pairs: &[(&str, &str)]) -> Settings {
-        Settings(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn hamravesh_roles_without_organization_roles() {
-        let body = json!({"email": "a@b.c", "organizations": [
-            {"id": 3, "name": "acme", "current_user_roles": [" developer ", {"name": "billing"}, ""]},
-            {"id": 4, "name": "solo"}
-        ]});
-        let p = find("hamravesh")
-            .unwrap()
-            .normalize(&body, &Settings::default())
-            .unwrap();
-        assert_eq!(p.organizations.len(), 2);
-        assert_eq!(p.organizations[0].id.as_deref(), Some("3"));
-        assert_eq!(
-            p.organizations[0].role.as_deref(),
-            Some("developer, billing")
-        );
-        assert_eq!(p.organizations[1].role, None);
     }
 }

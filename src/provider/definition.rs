@@ -60,6 +60,8 @@ struct SettingRule {
     values: Vec<String>,
     header: bool,
     default: Option<String>,
+    valid: Option<usize>,
+    invalid: Option<String>,
 }
 
 #[derive(Debug)]
@@ -182,6 +184,10 @@ struct RawSetting {
     header: bool,
     /// The value when the account sets none.
     default: Option<String>,
+    /// A jq predicate on the value (a string) that must hold.
+    valid: Option<String>,
+    /// What the user is told when `valid` does not hold.
+    invalid: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -392,12 +398,19 @@ impl Definition {
         }
         let mut setting_rules = BTreeMap::new();
         for (name, setting) in raw.settings {
+            let valid = setting
+                .valid
+                .as_deref()
+                .map(|c| program(&format!("settings.{name}.valid"), c))
+                .transpose()?;
             setting_rules.insert(
                 name,
                 SettingRule {
                     values: setting.values,
                     header: setting.header,
                     default: setting.default,
+                    valid,
+                    invalid: setting.invalid,
                 },
             );
         }
@@ -603,6 +616,18 @@ impl Provider for Definition {
         }
         if rule.header && HeaderValue::from_str(value).is_err() {
             return Err("it is sent as a header: no control characters".into());
+        }
+        if let Some(i) = rule.valid {
+            let holds = self
+                .programs()
+                .zip(Programs::input(&Value::String(value.into()), &Value::Null))
+                .is_some_and(|(p, input)| p.holds(i, &input));
+            if !holds {
+                return Err(rule
+                    .invalid
+                    .clone()
+                    .unwrap_or_else(|| "not a valid value".into()));
+            }
         }
         Ok(())
     }

@@ -17,20 +17,14 @@ use crate::profile::{ErrorKind, Profile};
 pub mod builtin;
 pub mod custom;
 pub mod definition;
-mod zitadel;
 
-/// Every built-in provider, in the order `whoami providers` lists them: those still written in
-/// Rust and the definitions of `providers/*.toml`.
+/// Every built-in provider, in the order `whoami providers` lists them: the definitions of
+/// `providers/*.toml`, embedded in the binary.
 pub static PROVIDERS: std::sync::LazyLock<Vec<&'static dyn Provider>> =
     std::sync::LazyLock::new(|| {
-        let rust: [&'static dyn Provider; 1] = [&zitadel::Zitadel];
-        let mut all: Vec<&'static dyn Provider> = rust
-            .into_iter()
-            .chain(
-                builtin::DEFINITIONS
-                    .iter()
-                    .map(|d| d as &'static dyn Provider),
-            )
+        let mut all: Vec<&'static dyn Provider> = builtin::DEFINITIONS
+            .iter()
+            .map(|d| d as &'static dyn Provider)
             .collect();
         all.sort_by_key(|p| ORDER.iter().position(|id| *id == p.id()));
         all
