@@ -206,15 +206,18 @@ fn interpret(
         redactor.pointers(&mut b);
         b
     });
-    let redacted = body.clone().map(|mut b| {
-        redactor.value(&mut b);
-        b
-    });
-    if options.raw {
-        result.raw = Some(redacted.clone().unwrap_or_else(|| {
-            Value::String(redactor.text(&String::from_utf8_lossy(answer.body)))
-        }));
-    }
+    // The whole body, redacted: only built when something will print it (`--raw`, or the
+    // quote of an answer that is not a profile), as it costs a copy of the body.
+    let redacted = || {
+        body.clone().map(|mut b| {
+            redactor.value(&mut b);
+            b
+        })
+    };
+    let raw = |redacted: Option<Value>| {
+        redacted
+            .unwrap_or_else(|| Value::String(redactor.text(&String::from_utf8_lossy(answer.body))))
+    };
     // A 401 or 403 page in HTML comes from whatever stands in front of the provider (a
     // firewall, a CDN, a corporate proxy's login): not knowing, never a verdict.
     let foreign_page = matches!(status, 401 | 403)
@@ -233,6 +236,9 @@ fn interpret(
                 Some(profile) => {
                     result.status = Status::Ok;
                     result.profile = Some(protect(profile, redactor));
+                    if options.raw {
+                        result.raw = Some(raw(redacted()));
+                    }
                     return;
                 }
                 None => ErrorKind::UnexpectedResponse,
@@ -246,6 +252,10 @@ fn interpret(
             _ => ErrorKind::UnexpectedResponse,
         },
     };
+    let redacted = redacted();
+    if options.raw {
+        result.raw = Some(raw(redacted.clone()));
+    }
     let message = match kind {
         ErrorKind::Redirect => format!(
             "HTTP {status}: redirect to {} not followed (the credential would travel with it); set base_url to the final address",

@@ -64,11 +64,12 @@ impl Programs {
         }
     }
 
-    /// Converts a body and settings for [`Programs::first`].
+    /// Converts a body and settings for [`Programs::first`]. Strings that are empty or only
+    /// white space become `null` on the way (see `src/provider/definition.rs`).
     pub fn input(body: &Value, settings: &Value) -> Option<Input> {
         Some(Input {
-            body: Val::deserialize(body).ok()?,
-            settings: Val::deserialize(settings).ok()?,
+            body: to_val(body),
+            settings: to_val(settings),
         })
     }
 
@@ -99,6 +100,32 @@ impl Programs {
 
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
+
+/// A JSON value for the engine, built directly (one pass, no intermediate copy); blank
+/// strings read as `null`.
+fn to_val(value: &Value) -> Val {
+    match value {
+        Value::Null => Val::Null,
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Val::Num(jaq_json::Num::from_integral(i)),
+            (None, Some(f)) if n.is_u64() => {
+                // Above i64: keep the digits (jaq reads them as a big integer).
+                Val::deserialize(value).unwrap_or(Val::from(f))
+            }
+            (None, Some(f)) => Val::from(f),
+            (None, None) => Val::Null,
+        },
+        Value::String(s) if s.trim().is_empty() => Val::Null,
+        Value::String(s) => Val::from(s.clone()),
+        Value::Array(items) => items.iter().map(to_val).collect(),
+        Value::Object(map) => Val::obj(
+            map.iter()
+                .map(|(k, v)| (Val::from(k.clone()), to_val(v)))
+                .collect(),
+        ),
+    }
+}
 
 fn compile(code: &str) -> Result<Filter, String> {
     let code = &format!("{PRELUDE}{code}");

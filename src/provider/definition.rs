@@ -505,9 +505,11 @@ impl Definition {
     /// body is not JSON.
     fn when(&self, when: Option<usize>, body: Option<&Value>) -> bool {
         let Some(i) = when else { return true };
-        let body = body.map(blanks_to_null).unwrap_or(Value::Null);
         self.programs()
-            .zip(Programs::input(&body, &Value::Object(Map::new())))
+            .zip(Programs::input(
+                body.unwrap_or(&Value::Null),
+                &Value::Object(Map::new()),
+            ))
             .is_some_and(|(p, input)| p.holds(i, &input))
     }
 
@@ -560,20 +562,6 @@ fn rejection_kind(name: &str) -> Option<ErrorKind> {
     })
 }
 
-/// Strings that are empty or only white space become `null`, everywhere in the document.
-fn blanks_to_null(value: &Value) -> Value {
-    match value {
-        Value::String(s) if s.trim().is_empty() => Value::Null,
-        Value::Array(items) => Value::Array(items.iter().map(blanks_to_null).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), blanks_to_null(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 impl Provider for Definition {
     fn id(&self) -> &'static str {
         self.id
@@ -617,7 +605,8 @@ impl Provider for Definition {
         if rule.header && HeaderValue::from_str(value).is_err() {
             return Err("it is sent as a header: no control characters".into());
         }
-        if let Some(i) = rule.valid {
+        // An empty value is no value (the setting is unset): there is nothing to check.
+        if let Some(i) = rule.valid.filter(|_| !value.trim().is_empty()) {
             let holds = self
                 .programs()
                 .zip(Programs::input(&Value::String(value.into()), &Value::Null))
@@ -695,7 +684,7 @@ impl Provider for Definition {
     fn error_message(&self, body: &Value) -> Option<String> {
         // The definition's own message first; when it gives nothing, the usual fields.
         let own = self.message.and_then(|i| {
-            let input = Programs::input(&blanks_to_null(body), &Value::Object(Map::new()))?;
+            let input = Programs::input(body, &Value::Object(Map::new()))?;
             self.programs()?.first(i, &input).as_ref().and_then(text)
         });
         own.or_else(|| generic_error_message(body))
@@ -703,7 +692,7 @@ impl Provider for Definition {
 
     fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile> {
         let programs = self.programs()?;
-        let input: Input = Programs::input(&blanks_to_null(body), &self.settings_value(settings))?;
+        let input: Input = Programs::input(body, &self.settings_value(settings))?;
         if !programs.holds(self.success, &input) {
             return None;
         }
