@@ -61,6 +61,25 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'whoami;providers;show' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'whoami;providers;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'whoami;providers;help;show' {
+            break
+        }
+        'whoami;providers;help;help' {
             break
         }
         'whoami;accounts' {
@@ -129,6 +148,10 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help;providers' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            break
+        }
+        'whoami;help;providers;show' {
             break
         }
         'whoami;help;accounts' {

@@ -76,6 +76,21 @@ _whoami() {
             whoami__subcmd__help__subcmd__config,path)
                 cmd="whoami__subcmd__help__subcmd__config__subcmd__path"
                 ;;
+            whoami__subcmd__help__subcmd__providers,show)
+                cmd="whoami__subcmd__help__subcmd__providers__subcmd__show"
+                ;;
+            whoami__subcmd__providers,help)
+                cmd="whoami__subcmd__providers__subcmd__help"
+                ;;
+            whoami__subcmd__providers,show)
+                cmd="whoami__subcmd__providers__subcmd__show"
+                ;;
+            whoami__subcmd__providers__subcmd__help,help)
+                cmd="whoami__subcmd__providers__subcmd__help__subcmd__help"
+                ;;
+            whoami__subcmd__providers__subcmd__help,show)
+                cmd="whoami__subcmd__providers__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -423,8 +438,22 @@ _whoami() {
             return 0
             ;;
         whoami__subcmd__help__subcmd__providers)
-            opts=""
+            opts="show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__help__subcmd__providers__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -463,8 +492,68 @@ _whoami() {
             return 0
             ;;
         whoami__subcmd__providers)
-            opts="-h --config --help"
+            opts="-h --config --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__show)
+            opts="-h --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

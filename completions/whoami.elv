@@ -57,6 +57,21 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;providers;show'= {
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;providers;help'= {
+            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'whoami;providers;help;show'= {
+        }
+        &'whoami;providers;help;help'= {
         }
         &'whoami;accounts'= {
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
@@ -113,6 +128,9 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;help;providers'= {
+            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+        }
+        &'whoami;help;providers;show'= {
         }
         &'whoami;help;accounts'= {
         }

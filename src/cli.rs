@@ -133,7 +133,10 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Providers, built in and defined in the config: base URL, auth header, environment, docs
-    Providers,
+    Providers {
+        #[command(subcommand)]
+        action: Option<ProvidersCommand>,
+    },
     /// Configured accounts and where each credential comes from (sends nothing)
     Accounts,
     /// Where the config is, and whether it is valid
@@ -149,6 +152,16 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Print a built-in provider's definition (TOML, comments included): a starting point for
+    /// one of your own
+    Show {
+        /// The provider's id
+        id: String,
     },
 }
 

@@ -83,6 +83,26 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
     Ok(Exit::Verified)
 }
 
+/// `whoami providers show ID`: a built-in definition as it is embedded, comments included.
+pub fn provider_show(id: &str, out: &mut dyn Write) -> Result<Exit, Error> {
+    match provider::builtin::source(id) {
+        Some(text) => {
+            out.write_all(text.as_bytes())?;
+            Ok(Exit::Verified)
+        }
+        None => {
+            let suggestion = config::suggest(id, &provider::ids())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            Err(Error::usage(format!(
+                "providers show {}: no built-in provider of that id{suggestion}; known providers: {}",
+                crate::config::shown(id),
+                provider::ids().join(", ")
+            )))
+        }
+    }
+}
+
 /// `whoami accounts`: configured accounts and where each credential comes from. Runs no
 /// credential command and prints no secret.
 pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {

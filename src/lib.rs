@@ -25,7 +25,7 @@ pub mod sanitize;
 use std::io::Write;
 use std::process::ExitCode;
 
-use cli::{Cli, Command, ConfigCommand};
+use cli::{Cli, Command, ConfigCommand, ProvidersCommand};
 use error::{Error, Exit};
 
 /// Runs one invocation and returns its exit code. Errors are reported here, once.
@@ -36,7 +36,10 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(_) if cli.check.selects_anything() => Err(Error::usage(
             "-p, -a and --all select accounts to check; they do not go with a subcommand",
         )),
-        Some(Command::Providers) => commands::providers(config, &mut out),
+        Some(Command::Providers { action: None }) => commands::providers(config, &mut out),
+        Some(Command::Providers {
+            action: Some(ProvidersCommand::Show { id }),
+        }) => commands::provider_show(id, &mut out),
         Some(Command::Accounts) => commands::accounts(config, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),
         Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),
