@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)')
+            [CompletionResult]::new('--jq', '--jq', [CompletionResultType]::ParameterName, 'Print what this jq expression makes of the JSON output (the object for one account, the array otherwise): strings bare, other values as compact JSON, one per line')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read a saved response body instead of calling the API (`-` for stdin)')
             [CompletionResult]::new('--input-status', '--input-status', [CompletionResultType]::ParameterName, 'The HTTP status the --input body came with')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Override the base URL (exactly one account selected)')

@@ -98,7 +98,7 @@ _whoami() {
 
     case "${cmd}" in
         whoami)
-            opts="-p -a -o -q -v -h -V --provider --account --all --output --field --raw --input --input-status --base-url --timeout --retries --jobs --min-validity --expect --color --show-pii --quiet --verbose --config --help --version providers accounts config init completions help"
+            opts="-p -a -o -q -v -h -V --provider --account --all --output --field --jq --raw --input --input-status --base-url --timeout --retries --jobs --min-validity --expect --color --show-pii --quiet --verbose --config --help --version providers accounts config init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -129,6 +129,10 @@ _whoami() {
                     return 0
                     ;;
                 --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --field 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)'
+            cand --jq 'Print what this jq expression makes of the JSON output (the object for one account, the array otherwise): strings bare, other values as compact JSON, one per line'
             cand --input 'Read a saved response body instead of calling the API (`-` for stdin)'
             cand --input-status 'The HTTP status the --input body came with'
             cand --base-url 'Override the base URL (exactly one account selected)'

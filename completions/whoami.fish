@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_whoami_global_optspecs
-    string join \n p/provider= a/account= all o/output= field= raw input= input-status= base-url= timeout= retries= jobs= min-validity= expect= color= show-pii q/quiet v/verbose config= h/help V/version
+    string join \n p/provider= a/account= all o/output= field= jq= raw input= input-status= base-url= timeout= retries= jobs= min-validity= expect= color= show-pii q/quiet v/verbose config= h/help V/version
 end
 
 function __fish_whoami_needs_command
@@ -31,6 +31,7 @@ json\t''
 yaml\t''
 junit\t'JUnit XML: one test case per account, for CI test reporters'"
 complete -c whoami -n "__fish_whoami_needs_command" -l field -d 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)' -r
+complete -c whoami -n "__fish_whoami_needs_command" -l jq -d 'Print what this jq expression makes of the JSON output (the object for one account, the array otherwise): strings bare, other values as compact JSON, one per line' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l input -d 'Read a saved response body instead of calling the API (`-` for stdin)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l input-status -d 'The HTTP status the --input body came with' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l base-url -d 'Override the base URL (exactly one account selected)' -r

@@ -57,7 +57,7 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
     check_args(args)?;
     let config = config::load(cli.config.as_deref(), &Env::from_process())?;
     let output = Output::new(args, &config)?;
-    *junit = output.format == Format::Junit && args.fields.is_empty();
+    *junit = output.format == Format::Junit && args.fields.is_empty() && args.jq.is_none();
     let accounts = accounts_to_check(&config, args)?;
     let mut options = Options {
         raw: args.raw,
@@ -509,6 +509,7 @@ fn warn_permissions(accounts: &[Account]) {
 struct Output {
     format: Format,
     fields: Vec<String>,
+    jq: Option<Arc<crate::jq::Programs>>,
     quiet: bool,
     color: bool,
 }
@@ -538,6 +539,7 @@ impl Output {
         Ok(Output {
             format,
             fields: args.fields.clone(),
+            jq: jq_program(args)?,
             quiet: args.quiet,
             color,
         })
@@ -554,6 +556,7 @@ impl Output {
         let options = RenderOptions {
             format: self.format,
             fields: self.fields.clone(),
+            jq: self.jq.clone(),
             as_list,
             color: self.color,
             terminal: std::io::stdout().is_terminal(),
@@ -562,6 +565,16 @@ impl Output {
         render::render(results, &options, &mut out)?;
         out.flush()
     }
+}
+
+/// `--jq`, compiled before anything is sent: an expression that does not compile is exit 2.
+fn jq_program(args: &CheckArgs) -> Result<Option<Arc<crate::jq::Programs>>, Error> {
+    let Some(expression) = &args.jq else {
+        return Ok(None);
+    };
+    crate::jq::Programs::compile(&[expression])
+        .map(|p| Some(Arc::new(p)))
+        .map_err(|(_, e)| usage(format!("--jq: {e}")))
 }
 
 fn init_logging(verbose: u8, ansi: bool) {

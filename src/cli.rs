@@ -55,6 +55,11 @@ pub struct CheckArgs {
     #[arg(long = "field", value_name = "PATH")]
     pub fields: Vec<String>,
 
+    /// Print what this jq expression makes of the JSON output (the object for one account,
+    /// the array otherwise): strings bare, other values as compact JSON, one per line
+    #[arg(long, value_name = "EXPR", conflicts_with = "fields")]
+    pub jq: Option<String>,
+
     /// Include the provider's own response (redacted) as `raw`
     #[arg(long)]
     pub raw: bool,

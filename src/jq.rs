@@ -73,6 +73,42 @@ impl Programs {
         })
     }
 
+    /// A document converted as it is (for `--jq` on whoami's own output: nothing is read as
+    /// `null` that was not).
+    pub fn input_exact(document: &Value) -> Option<Input> {
+        Some(Input {
+            body: Val::deserialize(document).ok()?,
+            settings: Val::Null,
+        })
+    }
+
+    /// Every output of expression `index` on `input`, in order; an error ends the outputs
+    /// with its message.
+    pub fn all(&self, index: usize, input: &Input) -> Vec<Result<Value, String>> {
+        let which = Val::from(index);
+        let vars = Vars::new([input.settings.clone(), which]);
+        let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
+        let mut outputs = Vec::new();
+        for out in self
+            .filter
+            .id
+            .run((ctx, input.body.clone()))
+            .map(unwrap_valr)
+        {
+            match out {
+                Ok(v) => match serde_json::from_str(&v.to_string()) {
+                    Ok(value) => outputs.push(Ok(value)),
+                    Err(_) => outputs.push(Ok(Value::String(v.to_string()))),
+                },
+                Err(e) => {
+                    outputs.push(Err(e.to_string()));
+                    break;
+                }
+            }
+        }
+        outputs
+    }
+
     /// The first output of expression `index` on `input`, or `None` when it has none or fails.
     pub fn first(&self, index: usize, input: &Input) -> Option<Value> {
         let which = Val::from(index);

@@ -10,6 +10,7 @@ use crate::cli::Format;
 use crate::profile::AccountResult;
 
 mod field;
+mod jq;
 mod json;
 mod junit;
 mod table;
@@ -18,6 +19,8 @@ mod yaml;
 pub struct RenderOptions {
     pub format: Format,
     pub fields: Vec<String>,
+    /// `--jq`: compiled before anything was sent.
+    pub jq: Option<std::sync::Arc<crate::jq::Programs>>,
     /// An array even for one result (`--all`, or more than one account selected).
     pub as_list: bool,
     pub color: bool,
@@ -32,6 +35,9 @@ pub fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if let Some(program) = &options.jq {
+        return jq::render(results, program, options.as_list, options.terminal, out);
+    }
     if !options.fields.is_empty() {
         return field::render(results, &options.fields, options.terminal, out);
     }

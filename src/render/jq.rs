@@ -1,0 +1,43 @@
+//! `--jq EXPR`: the JSON output document through a jq expression (like `gh --jq`). Strings
+//! print bare, other values as compact JSON, one per line. On a terminal, text is sanitized
+//! like `--field`.
+
+use std::io::{self, Write};
+
+use crate::jq::Programs;
+use crate::profile::AccountResult;
+
+pub fn render(
+    results: &[AccountResult],
+    program: &Programs,
+    as_list: bool,
+    terminal: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = match results {
+        [one] if !as_list => serde_json::to_value(one),
+        _ => serde_json::to_value(results),
+    }
+    .map_err(io::Error::other)?;
+    let Some(input) = Programs::input_exact(&document) else {
+        return Err(io::Error::other("the output document cannot be read by jq"));
+    };
+    for output in program.all(0, &input) {
+        match output {
+            Ok(value) => {
+                let text = match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                let text = match terminal {
+                    true => crate::sanitize::terminal(&text),
+                    false => text,
+                };
+                writeln!(out, "{text}")?;
+            }
+            // jq's own behaviour: an error ends the outputs and is reported.
+            Err(e) => crate::report::error(&format!("--jq: {e}")),
+        }
+    }
+    Ok(())
+}
