@@ -62,7 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;providers;help' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -149,7 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help;providers' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
             break
         }
         'whoami;help;providers;show' {

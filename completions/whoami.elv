@@ -58,7 +58,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers;show'= {
@@ -67,7 +67,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help'
         }
         &'whoami;providers;help'= {
-            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers;help;show'= {
@@ -129,7 +129,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;help;providers'= {
-            cand show 'Print a built-in provider''s definition (TOML, comments included): a starting point for one of your own'
+            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
         }
         &'whoami;help;providers;show'= {
         }

@@ -162,8 +162,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ProvidersCommand {
-    /// Print a built-in provider's definition (TOML, comments included): a starting point for
-    /// one of your own
+    /// Print a built-in provider's definition (TOML with jq mappings, comments included)
     Show {
         /// The provider's id
         id: String,

@@ -11,7 +11,7 @@
 //! expression its `$__expr` variable selects; a body is converted once and read many times.
 
 use jaq_core::load::{Arena, File, Loader};
-use jaq_core::{Compiler, Ctx, Vars, data, unwrap_valr};
+use jaq_core::{Compiler, Ctx, Vars, data};
 use jaq_json::Val;
 use serde::Deserialize;
 use serde_json::Value;
@@ -82,31 +82,25 @@ impl Programs {
         })
     }
 
-    /// Every output of expression `index` on `input`, in order; an error ends the outputs
-    /// with its message.
-    pub fn all(&self, index: usize, input: &Input) -> Vec<Result<Value, String>> {
+    /// Hands every output of expression `index` on `input` to `each` as it comes (an infinite
+    /// stream prints as it goes, like jq); an error ends the outputs with its message.
+    pub fn each<E>(
+        &self,
+        index: usize,
+        input: &Input,
+        mut each: impl FnMut(Result<Value, String>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let which = Val::from(index);
         let vars = Vars::new([input.settings.clone(), which]);
         let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
-        let mut outputs = Vec::new();
-        for out in self
-            .filter
-            .id
-            .run((ctx, input.body.clone()))
-            .map(unwrap_valr)
-        {
+        for out in self.filter.id.run((ctx, input.body.clone())).map(outcome) {
             match out {
-                Ok(v) => match serde_json::from_str(&v.to_string()) {
-                    Ok(value) => outputs.push(Ok(value)),
-                    Err(_) => outputs.push(Ok(Value::String(v.to_string()))),
-                },
-                Err(e) => {
-                    outputs.push(Err(e.to_string()));
-                    break;
-                }
+                Ok(v) => each(Ok(serde_json::from_str(&v.to_string())
+                    .unwrap_or_else(|_| Value::String(v.to_string()))))?,
+                Err(e) => return each(Err(e)),
             }
         }
-        outputs
+        Ok(())
     }
 
     /// The first output of expression `index` on `input`, or `None` when it has none or fails.
@@ -118,7 +112,7 @@ impl Programs {
             .filter
             .id
             .run((ctx, input.body.clone()))
-            .map(unwrap_valr)
+            .map(outcome)
             .next()?
             .ok()?;
         // jaq prints its values as JSON; numbers and strings keep their JSON form.
@@ -133,6 +127,30 @@ impl Programs {
         )
     }
 }
+
+/// An output or its error. Never exits the process (jaq's own `unwrap_valr` does on `halt`;
+/// `halt` is not offered anyway, see [`FORBIDDEN`]).
+fn outcome(value: jaq_core::ValX<Val>) -> Result<Val, String> {
+    value.map_err(|e| match e.get_err() {
+        Ok(error) => error.to_string(),
+        Err(_) => "the expression halted".to_string(),
+    })
+}
+
+/// Functions a definition or `--jq` may not call: they would read the environment (where
+/// credentials live), end the process, read other input or write past the redaction.
+const FORBIDDEN: &[&str] = &[
+    "env",
+    "halt",
+    "halt_error",
+    "input",
+    "inputs",
+    "debug",
+    "debug_empty",
+    "stderr",
+    "stderr_empty",
+    "input_filename",
+];
 
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
@@ -170,7 +188,9 @@ fn compile(code: &str) -> Result<Filter, String> {
         .chain(jaq_json::defs());
     let funs = jaq_core::funs()
         .chain(jaq_std::funs())
-        .chain(jaq_json::funs());
+        .chain(jaq_json::funs())
+        .filter(|(name, _, _)| !FORBIDDEN.contains(name));
+    let defs = defs.filter(|def| !FORBIDDEN.contains(&def.name));
     let arena = Arena::default();
     let modules = Loader::new(defs)
         .load(&arena, File { code, path: () })
@@ -251,6 +271,18 @@ mod tests {
         assert_eq!(i, 0);
         assert!(e.contains("expected"), "{e}");
         assert!(e.contains("at character 5"), "{e}");
+        // Nothing that reads the environment, ends the process or writes past the redaction.
+        for forbidden in [
+            "env",
+            "$ENV",
+            "halt",
+            "halt_error(1)",
+            "input",
+            "debug",
+            "stderr",
+        ] {
+            assert!(Programs::compile(&[forbidden]).is_err(), "{forbidden}");
+        }
         // One expression cannot escape its parentheses into the next.
         assert!(Programs::compile(&[".a) else (.b"]).is_err());
     }

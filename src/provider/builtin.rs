@@ -120,4 +120,52 @@ mod tests {
         let invalid = fixture("chatwoot", "401-invalid.json");
         assert!(chatwoot().hint(401, Some(&invalid)).is_none());
     }
+
+    /// Edge cases a review found where a first version of the definitions differed from the
+    /// Rust providers they replaced.
+    #[test]
+    fn definitions_keep_the_rust_behaviour_on_odd_bodies() {
+        let none = Settings::default();
+        let p = |id: &str, body: Value| find(id).unwrap().normalize(&body, &none);
+        // An organization without a role and without an id is kept.
+        let h = p(
+            "hamravesh",
+            json!({"email": "a@b.c", "organizations": [{"name": "Org"}]}),
+        );
+        assert_eq!(h.unwrap().organizations.len(), 1);
+        // One odd entry does not cost the others.
+        let c = p(
+            "chatwoot",
+            json!({"id": 1, "accounts": [{"id": 1, "name": "A", "role": "admin"}, "x"]}),
+        );
+        assert_eq!(c.unwrap().organizations.len(), 1);
+        // An id that is not a string or a number is no identity.
+        assert!(p("chatwoot", json!({"id": {"message": "x"}, "email": "e@x"})).is_none());
+        assert!(p("chatwoot", json!({"id": false, "email": "e@x"})).is_none());
+        // A number is not a name: the fallback is taken.
+        let c = p(
+            "chatwoot",
+            json!({"id": 1, "display_name": 5, "available_name": "av"}),
+        );
+        assert_eq!(c.unwrap().display_name.as_deref(), Some("av"));
+        // The availability of the current account, false included, ids as text or numbers.
+        let c = p(
+            "chatwoot",
+            json!({"id": 1, "account_id": "7", "accounts": [{"id": 7, "availability": false}]}),
+        );
+        assert_eq!(c.unwrap().extra["availability"], json!(false));
+        // A numeric error code does not hide a readable description.
+        let vaiz = find("vaiz").unwrap();
+        let body = json!({"error": {"code": 401, "meta": {"description": "jwt expired"}}});
+        assert_eq!(
+            vaiz.rejection(400, Some(&body)),
+            Some(crate::profile::ErrorKind::Expired)
+        );
+        // Unicode white space around a Flashback role number.
+        let f = p(
+            "flashback",
+            json!({"data": {"id": "u1", "orgId": "o1", "orgRole": "\u{a0}255"}}),
+        );
+        assert_eq!(f.unwrap().organizations[0].role.as_deref(), Some("owner"));
+    }
 }

@@ -121,16 +121,17 @@ impl Field {
 
     fn set(self, profile: &mut Profile, value: Option<Value>) {
         let text = || value.as_ref().and_then(text);
+        let id = || value.as_ref().and_then(identifier);
         let flag = || value.as_ref().and_then(Value::as_bool);
         match self {
-            Field::Id => profile.id = text(),
+            Field::Id => profile.id = id(),
             Field::Username => profile.username = text(),
             Field::DisplayName => profile.display_name = text(),
             Field::FirstName => profile.first_name = text(),
             Field::LastName => profile.last_name = text(),
             Field::Email => profile.email = text(),
             Field::EmailVerified => profile.email_verified = flag(),
-            Field::Phone => profile.phone = text(),
+            Field::Phone => profile.phone = id(),
             Field::AvatarUrl => profile.avatar_url = text(),
             Field::Locale => profile.locale = text(),
             Field::CreatedAt => profile.created_at = text(),
@@ -140,13 +141,20 @@ impl Field {
     }
 }
 
-/// A string field's value: strings as they are, numbers in their JSON form; anything else
-/// (and an empty string) is missing.
+/// A text field's value: a string that is not blank; anything else is missing (a number
+/// where a name belongs is not a name).
 fn text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+/// An identifier (an id, a phone number): a string, or a number in its JSON form.
+fn identifier(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => Some(n.to_string()),
+        other => text(other),
     }
 }
 
@@ -475,7 +483,8 @@ impl Definition {
     }
 
     /// Compiles every expression now; the error names the key of the one that does not
-    /// compile. User definitions are checked so when they are loaded; built-ins by a test.
+    /// compile. Built-ins are checked so by a test; a definition from anywhere else must be
+    /// checked so when it is loaded.
     pub fn validate(&self) -> Result<(), String> {
         let sources: Vec<&str> = self.expressions.iter().map(|(_, c)| c.as_str()).collect();
         match Programs::compile(&sources) {
@@ -707,7 +716,7 @@ impl Provider for Definition {
                 .iter()
                 .filter(|o| o.is_object())
                 .map(|o| Organization {
-                    id: o.get("id").and_then(text),
+                    id: o.get("id").and_then(identifier),
                     name: o.get("name").and_then(text),
                     role: o.get("role").and_then(text),
                 })

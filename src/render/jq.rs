@@ -22,7 +22,7 @@ pub fn render(
     let Some(input) = Programs::input_exact(&document) else {
         return Err(io::Error::other("the output document cannot be read by jq"));
     };
-    for output in program.all(0, &input) {
+    program.each(0, &input, |output| {
         match output {
             Ok(value) => {
                 let text = match value {
@@ -38,6 +38,7 @@ pub fn render(
             // jq's own behaviour: an error ends the outputs and is reported.
             Err(e) => crate::report::error(&format!("--jq: {e}")),
         }
-    }
+        Ok::<(), io::Error>(())
+    })?;
     Ok(())
 }
