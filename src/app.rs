@@ -458,45 +458,38 @@ impl Progress {
 }
 
 /// One warning per file when an inline secret or a credential file is readable by others, or
-/// when a config that runs credential commands is writable by others.
+/// when a config that runs credential commands is writable by others (whoever can write it can
+/// make us run anything).
 fn warn_permissions(accounts: &[Account]) {
     use std::collections::BTreeSet;
     use std::os::unix::fs::PermissionsExt;
+    // (file, what it holds, the mode bits that must not be set, what those bits allow)
     let mut files = BTreeSet::new();
-    let mut commands = BTreeSet::new();
     for account in accounts {
         match &account.token {
             Some(Source::Inline { at, .. }) => {
-                files.insert((at.file.clone(), "holds an inline secret"))
+                files.insert((at.file.clone(), "holds an inline secret", 0o077, "readable"))
             }
-            Some(Source::File { path, .. }) => files.insert((path.clone(), "holds a credential")),
-            Some(Source::Command { at, .. }) => commands.insert(at.file.clone()),
+            Some(Source::File { path, .. }) => {
+                files.insert((path.clone(), "holds a credential", 0o077, "readable"))
+            }
+            Some(Source::Command { at, .. }) => files.insert((
+                at.file.clone(),
+                "runs credential commands",
+                0o022,
+                "writable",
+            )),
             _ => false,
         };
     }
-    for (file, what) in files {
+    for (file, what, forbidden, allows) in files {
         let Ok(meta) = std::fs::metadata(&file) else {
             continue;
         };
         let mode = meta.permissions().mode();
-        if mode & 0o077 != 0 {
+        if mode & forbidden != 0 {
             crate::report::warn(&format!(
-                "{} {what} and is readable by group or others (mode {:o}); run: chmod 600 {}",
-                file.display(),
-                mode & 0o777,
-                file.display()
-            ));
-        }
-    }
-    // Whoever can write the config can make us run anything.
-    for file in commands {
-        let Ok(meta) = std::fs::metadata(&file) else {
-            continue;
-        };
-        let mode = meta.permissions().mode();
-        if mode & 0o022 != 0 {
-            crate::report::warn(&format!(
-                "{} runs credential commands and is writable by group or others (mode {:o}); run: chmod 600 {}",
+                "{} {what} and is {allows} by group or others (mode {:o}); run: chmod 600 {}",
                 file.display(),
                 mode & 0o777,
                 file.display()

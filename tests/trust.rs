@@ -929,36 +929,45 @@ async fn three_hundred_hosts_fit_in_128_file_descriptors() {
              token = \"tok-{i:04}-0123456789abcdef\"\n\n"
         );
     }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &text);
-    let cmd = sh(
-        dir.path(),
-        r#"ulimit -n 128 || exit 99; exec "$0" "$@""#,
-        &[
-            OsStr::new("--config"),
-            cfg.as_os_str(),
-            OsStr::new("--all"),
-            OsStr::new("-o"),
-            OsStr::new("json"),
-            OsStr::new("--jobs"),
-            OsStr::new("8"),
-            OsStr::new("--retries"),
-            OsStr::new("0"),
-            OsStr::new("--timeout"),
-            OsStr::new("10s"),
-        ],
-    );
-    let (code, out, err) = run_async(cmd).await;
-    assert!(
-        !out.contains("Too many open files") && !err.contains("Too many open files"),
-        "ran out of file descriptors:\n{err}\n{out}"
-    );
+    let (code, out, err) = all_with_few_descriptors(&text, 128, "8", "10s").await;
     assert_eq!(code, 0, "{err}");
     let list = results(&out);
     assert_eq!(list.len(), 300);
     for r in &list {
         assert_eq!(r["status"], "ok", "{r}");
     }
+}
+
+/// `whoami --all -o json` over the config `text` with at most `limit` open file descriptors;
+/// fails the test if it ran out of them.
+async fn all_with_few_descriptors(
+    text: &str,
+    limit: u32,
+    jobs: &str,
+    timeout: &str,
+) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), text);
+    let script = format!(r#"ulimit -n {limit} || exit 99; exec "$0" "$@""#);
+    let args = [
+        "--all",
+        "-o",
+        "json",
+        "--jobs",
+        jobs,
+        "--retries",
+        "0",
+        "--timeout",
+        timeout,
+    ];
+    let mut all: Vec<&OsStr> = vec![OsStr::new("--config"), cfg.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    let (code, out, err) = run_async(sh(dir.path(), &script, &all)).await;
+    assert!(
+        !out.contains("Too many open files") && !err.contains("Too many open files"),
+        "ran out of file descriptors:\n{err}\n{out}"
+    );
+    (code, out, err)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -971,30 +980,7 @@ async fn sixty_credential_commands_run_at_most_jobs_at_a_time() {
              token = {{ command = \"sleep 0.1; echo tok-{i:04}-0123456789abcdef\" }}\n\n"
         );
     }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &text);
-    let cmd = sh(
-        dir.path(),
-        r#"ulimit -n 48 || exit 99; exec "$0" "$@""#,
-        &[
-            OsStr::new("--config"),
-            cfg.as_os_str(),
-            OsStr::new("--all"),
-            OsStr::new("-o"),
-            OsStr::new("json"),
-            OsStr::new("--jobs"),
-            OsStr::new("4"),
-            OsStr::new("--retries"),
-            OsStr::new("0"),
-            OsStr::new("--timeout"),
-            OsStr::new("5s"),
-        ],
-    );
-    let (code, out, err) = run_async(cmd).await;
-    assert!(
-        !out.contains("Too many open files") && !err.contains("Too many open files"),
-        "ran out of file descriptors:\n{err}\n{out}"
-    );
+    let (code, out, err) = all_with_few_descriptors(&text, 48, "4", "5s").await;
     assert_eq!(code, 3, "every command ran, nothing could connect:\n{err}");
     let list = results(&out);
     assert_eq!(list.len(), 60);
