@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url};
 
-use crate::provider::ApiRequest;
 use crate::redact::Redactor;
 use crate::sanitize;
 
@@ -29,6 +28,17 @@ const BACKOFF: [Duration; 3] = [
     Duration::from_secs(1),
     Duration::from_secs(4),
 ];
+
+/// A request to send: method, a path joined to the base URL (keeping the base URL's own
+/// path), headers (the credential's marked sensitive) and an optional JSON body. This module
+/// knows nothing else of providers.
+#[derive(Debug)]
+pub struct Request {
+    pub method: reqwest::Method,
+    pub path: std::borrow::Cow<'static, str>,
+    pub headers: Vec<(header::HeaderName, HeaderValue)>,
+    pub json_body: Option<&'static str>,
+}
 
 /// What one exchange ended with, after retries.
 #[derive(Debug)]
@@ -187,7 +197,7 @@ pub fn is_loopback(url: &Url) -> bool {
 pub async fn send(
     client: &Client,
     url: &Url,
-    request: &ApiRequest,
+    request: &Request,
     limits: Limits,
     redactor: &Redactor<'_>,
 ) -> Outcome {
@@ -264,7 +274,7 @@ fn next_step(result: &Result<Reply, Failure>) -> Step {
 async fn once(
     client: &Client,
     url: &Url,
-    request: &ApiRequest,
+    request: &Request,
     redactor: &Redactor<'_>,
 ) -> Result<Reply, Failure> {
     let mut builder = client.request(request.method.clone(), url.clone());

@@ -7,8 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::Method;
-use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::credential::Secret;
@@ -129,59 +127,8 @@ impl Settings {
 #[error("the credential contains characters that are not allowed in an HTTP header")]
 pub struct BadHeader;
 
-/// What a provider asks the HTTP layer to send. `path` is joined to the base URL, keeping
-/// the base URL's own path.
-#[derive(Debug)]
-pub struct ApiRequest {
-    pub method: Method,
-    pub path: std::borrow::Cow<'static, str>,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    pub json_body: Option<&'static str>,
-}
-
-impl ApiRequest {
-    pub fn get(path: &'static str) -> Self {
-        ApiRequest {
-            method: Method::GET,
-            path: path.into(),
-            headers: Vec::new(),
-            json_body: None,
-        }
-    }
-
-    pub fn post_json(path: &'static str, body: &'static str) -> Self {
-        ApiRequest {
-            method: Method::POST,
-            path: path.into(),
-            headers: Vec::new(),
-            json_body: Some(body),
-        }
-    }
-
-    /// A header carrying the credential, after `prefix` (e.g. `"Bearer "`). Marked sensitive
-    /// so that no debug output of the HTTP stack can show it.
-    pub fn credential(
-        mut self,
-        name: &'static str,
-        prefix: &str,
-        secret: &Secret,
-    ) -> Result<Self, BadHeader> {
-        let mut value = HeaderValue::from_str(&format!("{prefix}{}", secret.expose()))
-            .map_err(|_| BadHeader)?;
-        value.set_sensitive(true);
-        self.headers.push((HeaderName::from_static(name), value));
-        Ok(self)
-    }
-
-    /// A plain header from a setting; `None` sends nothing.
-    pub fn header(mut self, name: &'static str, value: Option<&str>) -> Result<Self, BadHeader> {
-        if let Some(value) = value {
-            let value = HeaderValue::from_str(value).map_err(|_| BadHeader)?;
-            self.headers.push((HeaderName::from_static(name), value));
-        }
-        Ok(self)
-    }
-}
+/// What a provider asks the HTTP layer to send: the HTTP layer's own request type.
+pub use crate::http::Request as ApiRequest;
 
 /// Lenient readers over a JSON body, addressed by JSON pointer (RFC 6901). A missing field, a
 /// `null` or a value of another type is `None`, never an error: providers add, omit and
