@@ -509,20 +509,14 @@ struct Output {
 
 impl Output {
     fn new(args: &CheckArgs, config: &Config) -> Result<Output, Error> {
-        let format = match (args.output, config.defaults.output.as_deref()) {
-            (Some(f), _) => f,
-            (None, Some("json")) => Format::Json,
-            (None, Some("yaml")) => Format::Yaml,
-            (None, Some("junit")) => Format::Junit,
-            _ => Format::Table,
-        };
+        let format = args
+            .output
+            .or(config.defaults.output)
+            .unwrap_or(Format::Table);
         let choice = args
             .color
-            .unwrap_or(match config.defaults.color.as_deref() {
-                Some("always") => ColorChoice::Always,
-                Some("never") => ColorChoice::Never,
-                _ => ColorChoice::Auto,
-            });
+            .or(config.defaults.color)
+            .unwrap_or(ColorChoice::Auto);
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match choice {
             ColorChoice::Always => true,

@@ -16,6 +16,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::cli::{ColorChoice, Format};
 use crate::credential::{Location, Secret, Source};
 use crate::provider::{self, Provider, Settings, custom};
 
@@ -37,11 +38,11 @@ pub struct Config {
 
 #[derive(Debug, Default, Clone)]
 pub struct Defaults {
-    pub output: Option<String>,
+    pub output: Option<Format>,
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
     pub jobs: Option<usize>,
-    pub color: Option<String>,
+    pub color: Option<ColorChoice>,
 }
 
 #[derive(Debug, Clone)]
@@ -698,18 +699,25 @@ fn check_account_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn check_output(value: &str) -> Result<String, String> {
-    match value {
-        "table" | "json" | "yaml" | "junit" => Ok(value.to_string()),
-        _ => Err("unknown output; choose from table, json, yaml, junit".into()),
-    }
+/// One of a flag's values, as the flag takes them: the config and the command line accept the
+/// same words, from one list.
+fn choice<T: clap::ValueEnum>(what: &str, value: &str) -> Result<T, String> {
+    T::from_str(value, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        format!("unknown {what}; choose from {}", names.join(", "))
+    })
 }
 
-pub fn check_color(value: &str) -> Result<String, String> {
-    match value {
-        "auto" | "always" | "never" => Ok(value.to_string()),
-        _ => Err("unknown color; choose from auto, always, never".into()),
-    }
+pub fn check_output(value: &str) -> Result<Format, String> {
+    choice("output", value)
+}
+
+pub fn check_color(value: &str) -> Result<ColorChoice, String> {
+    choice("color", value)
 }
 
 /// `10s`, `1500ms`, `2m`, `7d`.
@@ -1212,6 +1220,16 @@ timeout = "1500ms"
         );
         assert_eq!(split_var("WHOAMI_TOKEN"), None);
         assert_eq!(split_var("OTHER_TOKEN"), None);
+    }
+
+    #[test]
+    fn output_and_color_are_the_flags_own_values() {
+        let (defaults, _) = parse_ok("[defaults]\noutput = \"junit\"\ncolor = \"never\"\n");
+        assert_eq!(defaults.output, Some(Format::Junit));
+        assert_eq!(defaults.color, Some(ColorChoice::Never));
+        let err = parse_err("[defaults]\noutput = \"xml\"\n");
+        assert!(err.contains("choose from table, json, yaml, junit"), "{err}");
+        assert!(!err.contains("xml"), "the value is not quoted: {err}");
     }
 
     #[test]
