@@ -1228,7 +1228,10 @@ timeout = "1500ms"
         assert_eq!(defaults.output, Some(Format::Junit));
         assert_eq!(defaults.color, Some(ColorChoice::Never));
         let err = parse_err("[defaults]\noutput = \"xml\"\n");
-        assert!(err.contains("choose from table, json, yaml, junit"), "{err}");
+        assert!(
+            err.contains("choose from table, json, yaml, junit"),
+            "{err}"
+        );
         assert!(!err.contains("xml"), "the value is not quoted: {err}");
     }
 
