@@ -310,7 +310,7 @@ fn read_input(input: &str) -> Result<Vec<u8>, Error> {
         std::fs::File::open(input)
             .and_then(|f| f.take(http::MAX_BODY as u64 + 1).read_to_end(&mut body))
     };
-    result.map_err(|e| usage(format!("--input {input}: {}", e.kind())))?;
+    result.map_err(|e| usage(format!("--input {input}: {}", crate::error::describe(&e))))?;
     Ok(body)
 }
 

@@ -203,7 +203,13 @@ pub fn init(
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    crate::error::describe(&e)
+                )
+            })?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -214,10 +220,19 @@ pub fn init(
             std::io::ErrorKind::AlreadyExists => {
                 format!("{} already exists; not overwriting it", path.display())
             }
-            kind => format!("cannot create {}: {kind}", path.display()),
+            _ => format!(
+                "cannot create {}: {}",
+                path.display(),
+                crate::error::describe(&e)
+            ),
         })?;
-    file.write_all(skeleton(only).as_bytes())
-        .map_err(|e| format!("cannot write {}: {}", path.display(), e.kind()))?;
+    file.write_all(skeleton(only).as_bytes()).map_err(|e| {
+        format!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::error::describe(&e)
+        )
+    })?;
     writeln!(out, "wrote {}", path.display())?;
     Ok(Exit::Verified)
 }

@@ -253,7 +253,10 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigErrors> {
             return Err(ConfigError {
                 file: Some(path),
                 line: None,
-                message: format!("cannot read the config file: {}{hint}", e.kind()),
+                message: format!(
+                    "cannot read the config file: {}{hint}",
+                    crate::error::describe(&e)
+                ),
             }
             .into());
         }

@@ -349,7 +349,7 @@ pub fn read_file(path: &Path) -> Result<Secret, CredentialError> {
     use std::os::unix::fs::OpenOptionsExt;
     let unreadable = |e: std::io::Error| CredentialError::FileUnreadable {
         path: path.to_path_buf(),
-        reason: e.kind().to_string(),
+        reason: crate::error::describe(&e),
     };
     let check = |meta: &std::fs::Metadata| {
         if !meta.is_file() {
@@ -503,7 +503,12 @@ async fn run_command(
         .process_group(0)
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| fail(format!("could not start sh: {}", e.kind()), b""))?;
+        .map_err(|e| {
+            fail(
+                format!("could not start sh: {}", crate::error::describe(&e)),
+                b"",
+            )
+        })?;
     // The group's id is the child's pid. It is killed only on timeout (the child is not
     // reaped yet, so the number cannot have been reused) or on too much output (a member is
     // still writing to the pipe, which keeps the group's number reserved).
@@ -552,7 +557,9 @@ async fn run_command(
     };
     let status = match ended {
         Ended::Exited(status) => status,
-        Ended::WaitFailed(e) => return Err(fail(format!("failed: {}", e.kind()), b"")),
+        Ended::WaitFailed(e) => {
+            return Err(fail(format!("failed: {}", crate::error::describe(&e)), b""));
+        }
         Ended::TimedOut | Ended::TooMuch => {
             if let Some(group) = group {
                 let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);

@@ -64,11 +64,39 @@ impl From<crate::http::ClientError> for Error {
     }
 }
 
+/// An I/O error as people know it from other tools ("No such file or directory", "Permission
+/// denied"), without Rust's wording ("entity not found") or the "(os error 2)" suffix.
+pub fn describe(error: &std::io::Error) -> String {
+    match error.raw_os_error() {
+        Some(code) => {
+            let text = std::io::Error::from_raw_os_error(code).to_string();
+            match text.rfind(" (os error ") {
+                Some(at) => text[..at].to_string(),
+                None => text,
+            }
+        }
+        None => error.kind().to_string(),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(messages) => f.write_str(&messages.join("\n")),
-            Error::Output(e) => write!(f, "cannot write the output: {}", e.kind()),
+            Error::Output(e) => write!(f, "cannot write the output: {}", describe(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_like_the_system_says_them() {
+        let missing = std::fs::read("/nonexistent/whoami-test").unwrap_err();
+        assert_eq!(describe(&missing), "No such file or directory");
+        let plain = std::io::Error::other("x");
+        assert_eq!(describe(&plain), "other error");
     }
 }

@@ -146,7 +146,7 @@ fn build_client(
     if let Some(path) = ca_cert {
         let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
             path: path.to_path_buf(),
-            reason: e.kind().to_string(),
+            reason: crate::error::describe(&e),
         })?;
         let certs =
             reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaCert {

@@ -1536,3 +1536,25 @@ fn a_credential_pasted_into_a_custom_provider_is_not_quoted() {
         );
     }
 }
+
+#[test]
+fn missing_files_are_named_as_the_system_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        "[chatwoot]\nbase_url = \"http://127.0.0.1:1\"\ntoken = { file = \"/nonexistent/tok\" }\n",
+    );
+    for args in [
+        vec!["--config", "/nonexistent/whoami.toml", "-p", "chatwoot"],
+        vec!["-p", "chatwoot", "--input", "/nonexistent/body.json"],
+        vec!["--config", cfg.to_str().unwrap(), "-p", "chatwoot"],
+    ] {
+        let (code, out, err) = run(whoami(dir.path()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains("No such file or directory"), "{args:?}: {err}");
+        assert!(
+            !err.contains("entity not found") && !err.contains("os error"),
+            "{err}"
+        );
+    }
+}
