@@ -64,7 +64,7 @@ impl fmt::Display for Location {
     }
 }
 
-/// One of the four credential sources of SPEC §2.
+/// One of the four credential sources (README, "Configuration").
 #[derive(Debug, Clone)]
 pub enum Source {
     Inline { value: Secret, at: Location },
@@ -178,7 +178,8 @@ const PIPE_GRACE: Duration = Duration::from_millis(200);
 /// stderr that is kept).
 const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
 /// Shorter credentials are refused: redaction cannot safely find 1–3 character strings.
-const MIN_CREDENTIAL_CHARS: usize = 4;
+/// Shorter credentials cannot be told apart from ordinary text to redact them.
+const MIN_CREDENTIAL_CHARS: usize = crate::redact::MIN_SECRET_LEN;
 /// How much of a failing command's stderr an error quotes.
 const MAX_STDERR_CHARS: usize = 500;
 

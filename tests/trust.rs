@@ -68,10 +68,7 @@ fn config_check(text: &str) -> (i32, String, String) {
 fn sh(dir: &Path, script: &str, args: &[&OsStr]) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new("sh");
     cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("xdg"))
-        .env("NO_COLOR", "1")
+        .envs(hermetic_env(dir))
         .current_dir(dir)
         .arg("-c")
         .arg(script)
@@ -84,12 +81,7 @@ fn sh(dir: &Path, script: &str, args: &[&OsStr]) -> assert_cmd::Command {
 /// The binary as a plain `std::process::Command` (for stdout redirections), hermetic.
 fn plain(dir: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("xdg"))
-        .env("NO_COLOR", "1")
-        .current_dir(dir);
+    cmd.env_clear().envs(hermetic_env(dir)).current_dir(dir);
     cmd
 }
 
@@ -435,49 +427,9 @@ async fn a_credential_used_as_a_json_key_is_redacted() {
 // 4. Invisible characters inside an echoed credential
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invisible_characters_inside_an_echo_do_not_hide_it_from_redaction() {
-    // JSON escapes, written as such in the body.
-    let insertions = [
-        ("BEL", r"\u0007"),
-        ("NUL", r"\u0000"),
-        ("C1 NEL", r"\u0085"),
-        ("ESC[0m", r"\u001b[0m"),
-        ("zero-width space", r"\u200b"),
-    ];
-    let dir = tempfile::tempdir().unwrap();
-    for (name, inserted) in insertions {
-        let body = format!(
-            r#"{{"error": "bad {}{inserted}{}"}}"#,
-            &TOKEN[..6],
-            &TOKEN[6..]
-        );
-        let server = serve(ResponseTemplate::new(401).set_body_raw(body, "application/json")).await;
-        let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
-        for args in [
-            &["-p", "chatwoot", "-o", "json", "--raw"][..],
-            &["-p", "chatwoot", "-o", "yaml", "--raw"],
-            &["-p", "chatwoot", "-o", "table"],
-        ] {
-            let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
-            let context = format!("{name} / {args:?} (exit {code})");
-            assert_eq!(code, 1, "{context}: {out}{err}");
-            assert_hidden(&[TOKEN], &[&out, &err], &context);
-        }
-    }
-}
-
-/// Beyond the brief's list: other characters a terminal draws as nothing (Unicode
-/// default-ignorable code points) hide an echo just as well as a zero-width space does.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn default_ignorable_characters_inside_an_echo_do_not_hide_it() {
-    let insertions = [
-        ("TAG LATIN CAPITAL LETTER A", r"\udb40\udc41"),
-        ("CANCEL TAG", r"\udb40\udc7f"),
-        ("INHIBIT SYMMETRIC SWAPPING", r"\u206a"),
-        ("VARIATION SELECTOR-1", r"\ufe00"),
-        ("MONGOLIAN FREE VARIATION SELECTOR ONE", r"\u180b"),
-    ];
+/// Serves a 401 whose body echoes the token with `inserted` (a JSON escape) spliced into it,
+/// and lists every run (of `formats`) in which the token can still be read.
+async fn readable_through(insertions: &[(&str, &str)], formats: &[&[&str]]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let mut leaks = Vec::new();
     for (name, inserted) in insertions {
@@ -488,10 +440,7 @@ async fn default_ignorable_characters_inside_an_echo_do_not_hide_it() {
         );
         let server = serve(ResponseTemplate::new(401).set_body_raw(body, "application/json")).await;
         let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
-        for args in [
-            &["-p", "chatwoot", "-o", "json", "--raw"][..],
-            &["-p", "chatwoot", "-o", "table"],
-        ] {
+        for args in formats {
             let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
             let context = format!("{name} / {args:?} (exit {code})");
             assert_eq!(code, 1, "{context}: {out}{err}");
@@ -506,6 +455,48 @@ async fn default_ignorable_characters_inside_an_echo_do_not_hide_it() {
             }
         }
     }
+    leaks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invisible_characters_inside_an_echo_do_not_hide_it_from_redaction() {
+    // JSON escapes, written as such in the body.
+    let insertions = [
+        ("BEL", r"\u0007"),
+        ("NUL", r"\u0000"),
+        ("C1 NEL", r"\u0085"),
+        ("ESC[0m", r"\u001b[0m"),
+        ("zero-width space", r"\u200b"),
+    ];
+    let formats: &[&[&str]] = &[
+        &["-p", "chatwoot", "-o", "json", "--raw"],
+        &["-p", "chatwoot", "-o", "yaml", "--raw"],
+        &["-p", "chatwoot", "-o", "table"],
+    ];
+    let leaks = readable_through(&insertions, formats).await;
+    assert!(
+        leaks.is_empty(),
+        "the echo is readable:\n{}",
+        leaks.join("\n")
+    );
+}
+
+/// Beyond the brief's list: other characters a terminal draws as nothing (Unicode
+/// default-ignorable code points) hide an echo just as well as a zero-width space does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_ignorable_characters_inside_an_echo_do_not_hide_it() {
+    let insertions = [
+        ("TAG LATIN CAPITAL LETTER A", r"\udb40\udc41"),
+        ("CANCEL TAG", r"\udb40\udc7f"),
+        ("INHIBIT SYMMETRIC SWAPPING", r"\u206a"),
+        ("VARIATION SELECTOR-1", r"\ufe00"),
+        ("MONGOLIAN FREE VARIATION SELECTOR ONE", r"\u180b"),
+    ];
+    let formats: &[&[&str]] = &[
+        &["-p", "chatwoot", "-o", "json", "--raw"],
+        &["-p", "chatwoot", "-o", "table"],
+    ];
+    let leaks = readable_through(&insertions, formats).await;
     assert!(
         leaks.is_empty(),
         "the echo is readable through these characters:\n{}",

@@ -10,13 +10,19 @@ use serde_json::Value;
 /// test can read the developer's config or a real credential.
 pub fn whoami(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("whoami").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("xdg"))
-        .env("NO_COLOR", "1")
-        .current_dir(dir);
+    cmd.env_clear().envs(hermetic_env(dir)).current_dir(dir);
     cmd
+}
+
+/// The whole environment of a hermetic run (after `env_clear`): PATH kept for `sh`, HOME and
+/// XDG dirs in `dir`, no color.
+pub fn hermetic_env(dir: &Path) -> [(&'static str, std::ffi::OsString); 4] {
+    [
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", dir.as_os_str().to_owned()),
+        ("XDG_CONFIG_HOME", dir.join("xdg").into_os_string()),
+        ("NO_COLOR", "1".into()),
+    ]
 }
 
 /// Writes `text` as a config file (mode 0600) and returns its path.
