@@ -62,7 +62,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a definition file (keys, jq expressions); sends nothing')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -72,12 +73,22 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'whoami;providers;check' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'whoami;providers;help' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a definition file (keys, jq expressions); sends nothing')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'whoami;providers;help;show' {
+            break
+        }
+        'whoami;providers;help;check' {
             break
         }
         'whoami;providers;help;help' {
@@ -149,10 +160,14 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help;providers' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a built-in provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a provider''s definition (TOML with jq mappings, comments included)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a definition file (keys, jq expressions); sends nothing')
             break
         }
         'whoami;help;providers;show' {
+            break
+        }
+        'whoami;help;providers;check' {
             break
         }
         'whoami;help;accounts' {

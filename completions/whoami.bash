@@ -76,14 +76,23 @@ _whoami() {
             whoami__subcmd__help__subcmd__config,path)
                 cmd="whoami__subcmd__help__subcmd__config__subcmd__path"
                 ;;
+            whoami__subcmd__help__subcmd__providers,check)
+                cmd="whoami__subcmd__help__subcmd__providers__subcmd__check"
+                ;;
             whoami__subcmd__help__subcmd__providers,show)
                 cmd="whoami__subcmd__help__subcmd__providers__subcmd__show"
+                ;;
+            whoami__subcmd__providers,check)
+                cmd="whoami__subcmd__providers__subcmd__check"
                 ;;
             whoami__subcmd__providers,help)
                 cmd="whoami__subcmd__providers__subcmd__help"
                 ;;
             whoami__subcmd__providers,show)
                 cmd="whoami__subcmd__providers__subcmd__show"
+                ;;
+            whoami__subcmd__providers__subcmd__help,check)
+                cmd="whoami__subcmd__providers__subcmd__help__subcmd__check"
                 ;;
             whoami__subcmd__providers__subcmd__help,help)
                 cmd="whoami__subcmd__providers__subcmd__help__subcmd__help"
@@ -442,8 +451,22 @@ _whoami() {
             return 0
             ;;
         whoami__subcmd__help__subcmd__providers)
-            opts="show"
+            opts="show check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__help__subcmd__providers__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -496,7 +519,7 @@ _whoami() {
             return 0
             ;;
         whoami__subcmd__providers)
-            opts="-h --config --help show help"
+            opts="-h --config --help show check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,9 +536,41 @@ _whoami() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        whoami__subcmd__providers__subcmd__help)
-            opts="show help"
+        whoami__subcmd__providers__subcmd__check)
+            opts="-h --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__help)
+            opts="show check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__providers__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

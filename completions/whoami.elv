@@ -58,7 +58,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
+            cand show 'Print a provider''s definition (TOML with jq mappings, comments included)'
+            cand check 'Validate a definition file (keys, jq expressions); sends nothing'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers;show'= {
@@ -66,11 +67,19 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'whoami;providers;check'= {
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'whoami;providers;help'= {
-            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
+            cand show 'Print a provider''s definition (TOML with jq mappings, comments included)'
+            cand check 'Validate a definition file (keys, jq expressions); sends nothing'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers;help;show'= {
+        }
+        &'whoami;providers;help;check'= {
         }
         &'whoami;providers;help;help'= {
         }
@@ -129,9 +138,12 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;help;providers'= {
-            cand show 'Print a built-in provider''s definition (TOML with jq mappings, comments included)'
+            cand show 'Print a provider''s definition (TOML with jq mappings, comments included)'
+            cand check 'Validate a definition file (keys, jq expressions); sends nothing'
         }
         &'whoami;help;providers;show'= {
+        }
+        &'whoami;help;providers;check'= {
         }
         &'whoami;help;accounts'= {
         }

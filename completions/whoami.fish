@@ -57,13 +57,17 @@ complete -c whoami -n "__fish_whoami_needs_command" -f -a "config" -d 'Where the
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show help" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
-complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print a built-in provider\'s definition (TOML with jq mappings, comments included)'
-complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -s h -l help -d 'Print help'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -f -a "check" -d 'Validate a definition file (keys, jq expressions); sends nothing'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in provider\'s definition (TOML with jq mappings, comments included)'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from check" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a definition file (keys, jq expressions); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand accounts" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand accounts" -s h -l help -d 'Print help'
@@ -90,6 +94,7 @@ complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "show" -d 'Print a built-in provider\'s definition (TOML with jq mappings, comments included)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "check" -d 'Validate a definition file (keys, jq expressions); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file\'s path'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config (keys, types, providers, required settings); sends nothing'

@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
+use crate::bind::{self, Account, Setup};
 use crate::check::{self, Live, Options};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Format};
-use crate::config::{self, Account, Config, Env};
+use crate::config::{self, Config, Env};
 use crate::credential::{self, Source};
 use crate::error::{Error, Exit};
 use crate::http::{self, Clients, Limits};
 use crate::profile::{AccountResult, Status};
-use crate::provider;
+
 use crate::redact::{self, Secrets};
 use crate::render::{self, RenderOptions};
 
@@ -55,10 +56,10 @@ pub fn run_checks(cli: &Cli) -> Result<Exit, Error> {
 fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
     let args = &cli.check;
     check_args(args)?;
-    let config = config::load(cli.config.as_deref(), &Env::from_process())?;
-    let output = Output::new(args, &config)?;
+    let setup = bind::load(cli.config.as_deref(), &Env::from_process())?;
+    let output = Output::new(args, &setup.config)?;
     *junit = output.format == Format::Junit && args.fields.is_empty() && args.jq.is_none();
-    let accounts = accounts_to_check(&config, args)?;
+    let accounts = accounts_to_check(&setup, args)?;
     let mut options = Options {
         raw: args.raw,
         show_pii: args.show_pii,
@@ -86,7 +87,7 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
                 .enable_all()
                 .build()
                 .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
-            runtime.block_on(check_all(&config, accounts, args, &mut options))?
+            runtime.block_on(check_all(&setup.config, accounts, args, &mut options))?
         }
     };
     if args.min_validity.is_some() {
@@ -133,10 +134,10 @@ fn check_args(args: &CheckArgs) -> Result<(), Error> {
 }
 
 /// The selected accounts, each free of problems (a usage error names them all otherwise).
-fn accounts_to_check(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
+fn accounts_to_check(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Error> {
     let accounts = match args.input {
-        Some(_) => vec![input_account(config, args)?],
-        None => select(config, args)?,
+        Some(_) => vec![input_account(setup, args)?],
+        None => select(setup, args)?,
     };
     // Offline (`--input`), a missing base URL or credential does not matter; a bad setting does.
     let problems: Vec<String> = accounts
@@ -165,8 +166,8 @@ pub fn exit_code(results: &[AccountResult]) -> Exit {
 }
 
 /// `-p`, `-a` and `--all`, combined, in configuration order.
-fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
-    let accounts = &config.accounts;
+fn select(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Error> {
+    let (config, accounts) = (&setup.config, &setup.accounts);
     let file = config
         .file
         .as_ref()
@@ -196,17 +197,20 @@ fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
             }
         }
         if !any {
-            let what = match provider::find(p) {
-                Some(_) => String::new(),
-                None => {
-                    let suggestion = config::suggest(p, &provider::ids())
+            let what = match setup.registry.find(p) {
+                Ok(Some(_)) => String::new(),
+                Ok(None) => {
+                    let ids = setup.registry.ids();
+                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    let suggestion = config::suggest(p, &ids)
                         .map(|s| format!(" (did you mean `{s}`?)"))
                         .unwrap_or_default();
                     format!(
                         " `{p}` is not a provider{suggestion}; known providers: {}.",
-                        provider::ids().join(", ")
+                        ids.join(", ")
                     )
                 }
+                Err(e) => format!(" {e}."),
             };
             errors.push(format!(
                 "-p {p}: no account named `{p}` and none of provider `{p}`.{what} Set {} or add [{p}] to {file}",
@@ -262,7 +266,8 @@ fn select(config: &Config, args: &CheckArgs) -> Result<Vec<Account>, Error> {
 
 /// The account whose settings interpret an `--input` body: the `-a` account, the account
 /// named after `-p`, or a bare account of that provider. No credential is needed.
-fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, Error> {
+fn input_account(setup: &Setup, args: &CheckArgs) -> Result<Account, Error> {
+    let config = setup;
     if args.all || args.providers.len() + args.accounts.len() != 1 {
         return Err(usage("--input needs exactly one -p PROVIDER or -a ACCOUNT"));
     }
@@ -283,10 +288,10 @@ fn input_account(config: &Config, args: &CheckArgs) -> Result<Account, Error> {
                     ..account.clone()
                 }),
                 None => {
-                    let provider = provider::find(p).ok_or_else(|| {
+                    let provider = setup.registry.find(p)?.ok_or_else(|| {
                         usage(format!(
                             "-p {p}: unknown provider; known providers: {}",
-                            provider::ids().join(", ")
+                            setup.registry.ids().join(", ")
                         ))
                     })?;
                     Ok(Account::new(p.clone(), provider))
@@ -332,7 +337,7 @@ async fn check_all(
     let resolved: Vec<Result<credential::Credential, String>> =
         futures_util::stream::iter(accounts.iter().map(|account| async move {
             match &account.token {
-                None => Err(config::missing_token(account).to_string()),
+                None => Err(bind::missing_token(account).to_string()),
                 Some(source) => credential::resolve(source)
                     .await
                     .map_err(|e| format!("account `{}`: {e}", account.name)),

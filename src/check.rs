@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, Url};
 use serde_json::Value;
 
-use crate::config::Account;
+use crate::bind::Account;
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
@@ -42,7 +42,7 @@ pub struct Live {
 
 /// Checks one account against its provider.
 pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountResult {
-    let provider = account.provider;
+    let provider = &account.provider;
     let redactor = Redactor {
         secret_fields: provider.secret_fields(),
         secret_pointers: provider.secret_pointers(),
@@ -195,7 +195,7 @@ fn interpret(
     options: &Options,
     result: &mut AccountResult,
 ) {
-    let provider = account.provider;
+    let provider = &account.provider;
     let status = answer.status;
     // A byte-order mark is not JSON, but some servers send one before it.
     let json = answer

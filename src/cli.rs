@@ -162,10 +162,15 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ProvidersCommand {
-    /// Print a built-in provider's definition (TOML with jq mappings, comments included)
+    /// Print a provider's definition (TOML with jq mappings, comments included)
     Show {
         /// The provider's id
         id: String,
+    },
+    /// Validate a definition file (keys, jq expressions); sends nothing
+    Check {
+        /// The definition file
+        file: PathBuf,
     },
 }
 

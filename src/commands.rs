@@ -7,11 +7,12 @@ use std::path::Path;
 use clap::CommandFactory;
 use comfy_table::{ContentArrangement, Table, presets};
 
+use crate::bind;
 use crate::cli::Cli;
 use crate::config::{self, Env};
 use crate::credential::Source;
 use crate::error::{Error, Exit};
-use crate::provider::{self, PROVIDERS, custom};
+use crate::provider::{self, Origin, PROVIDERS, Registry, custom};
 
 /// Bare `whoami`: the effective user name, like coreutils. No config, no network.
 pub fn effective_user(out: &mut dyn Write) -> Result<Exit, Error> {
@@ -35,14 +36,38 @@ fn table() -> Table {
     t
 }
 
-/// `whoami providers`: the built-in providers, then the ones defined in the config. A config
-/// that does not load is reported on stderr; the built-in list still prints.
+/// `whoami providers`: every provider (built-in, the user's definitions, and the accounts
+/// that define theirs inline), with where each comes from. A config or a user definition that
+/// does not load is reported on stderr; the rest still prints.
 pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
+    let env = Env::from_process();
     let mut t = table();
-    t.set_header(["provider", "base URL", "auth header", "environment", "docs"]);
-    for p in PROVIDERS.iter() {
+    t.set_header(["provider", "base URL", "auth", "environment", "source"]);
+    let registry = match Registry::load(&bind::providers_dir()) {
+        Ok(registry) => registry,
+        Err(errors) => {
+            for e in errors {
+                crate::report::warn(&format!("not listed: {e}"));
+            }
+            Registry::builtin()
+        }
+    };
+    let mut broken = false;
+    for (definition, origin) in registry.all() {
+        let p = match definition {
+            Ok(p) => p,
+            Err(e) => {
+                crate::report::warn(&format!("not listed: {e}"));
+                broken = true;
+                continue;
+            }
+        };
         let mut env = vec![config::env_var_name(p.id(), "token")];
-        env.extend(p.sdk_env().iter().map(|v| v.var.to_string()));
+        env.extend(p.sdk_env().iter().map(|v| v.var.clone()));
+        let source = match origin {
+            Origin::BuiltIn => "built-in".to_string(),
+            Origin::File(file) => crate::credential::shown_path(&file).into_owned(),
+        };
         t.add_row([
             p.id().to_string(),
             p.default_base_url()
@@ -50,25 +75,29 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
                 .to_string(),
             p.auth_header().to_string(),
             env.join("\n"),
-            p.docs_url().to_string(),
+            source,
         ]);
     }
-    match config::load(config_flag, &Env::from_process()) {
-        Ok(config) => {
-            for a in config
+    match bind::load(config_flag, &env) {
+        Ok(setup) => {
+            for a in setup
+                .config
                 .accounts
                 .iter()
-                .filter(|a| a.provider.id() == custom::ID)
+                .filter(|d| d.provider.as_deref() == Some(custom::ID))
             {
+                let Some(bound) = setup.accounts.iter().find(|b| b.name == a.name) else {
+                    continue;
+                };
                 let defined =
                     a.at.as_ref()
-                        .map(|at| format!("defined at {at}"))
+                        .map(|at| format!("inline at {at}"))
                         .unwrap_or_default();
                 t.add_row([
                     format!("{} (custom)", a.name),
-                    crate::redact::shown_url(a.base_url.as_deref().unwrap_or_default()),
-                    a.provider.auth_header().to_string(),
-                    a.env_var("token"),
+                    crate::redact::shown_url(bound.base_url.as_deref().unwrap_or_default()),
+                    bound.provider.auth_header().to_string(),
+                    bound.env_var("token"),
                     defined,
                 ]);
             }
@@ -80,34 +109,80 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
         }
     }
     writeln!(out, "{t}")?;
-    Ok(Exit::Verified)
+    Ok(match broken {
+        true => Exit::Usage,
+        false => Exit::Verified,
+    })
 }
 
-/// `whoami providers show ID`: a built-in definition as it is embedded, comments included.
+/// `whoami providers show ID`: a definition as written, comments included: a built-in as it
+/// is embedded, a user definition as its file says.
 pub fn provider_show(id: &str, out: &mut dyn Write) -> Result<Exit, Error> {
+    let registry = Registry::load(&bind::providers_dir()).map_err(config::ConfigErrors)?;
+    if let Some((_, Origin::File(file))) = registry
+        .all()
+        .into_iter()
+        .find(|(d, _)| d.as_ref().is_ok_and(|d| d.id() == id))
+    {
+        let text = std::fs::read(&file).map_err(|e| {
+            Error::usage(format!(
+                "{}: {}",
+                crate::credential::shown_path(&file),
+                crate::error::describe(&e)
+            ))
+        })?;
+        out.write_all(&text)?;
+        return Ok(Exit::Verified);
+    }
     match provider::builtin::source(id) {
         Some(text) => {
             out.write_all(text.as_bytes())?;
             Ok(Exit::Verified)
         }
         None => {
-            let suggestion = config::suggest(id, &provider::ids())
+            let ids = registry.ids();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let suggestion = config::suggest(id, &ids)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             Err(Error::usage(format!(
-                "providers show {}: no built-in provider of that id{suggestion}; known providers: {}",
+                "providers show {}: no provider of that id{suggestion}; known providers: {}",
                 crate::config::shown(id),
-                provider::ids().join(", ")
+                ids.join(", ")
             )))
         }
     }
 }
 
+/// `whoami providers check FILE`: loads one definition (parse, keys, jq compilation) and
+/// sends nothing.
+pub fn provider_check(file: &Path, out: &mut dyn Write) -> Result<Exit, Error> {
+    let definition = provider::load_file(file).map_err(|e| Error::Usage(vec![e.to_string()]))?;
+    let builtin = provider::builtin::ids().any(|b| b == definition.id());
+    if builtin && !definition.replaces() {
+        return Err(Error::usage(format!(
+            "{}: id: `{}` is a built-in provider; choose another id, or add `replaces = true` to use this definition instead of the built-in",
+            crate::credential::shown_path(file),
+            definition.id()
+        )));
+    }
+    writeln!(
+        out,
+        "{}: ok, provider `{}` ({}; {})",
+        crate::credential::shown_path(file),
+        definition.id(),
+        definition.auth_header(),
+        definition.default_base_url().unwrap_or("base_url required")
+    )?;
+    Ok(Exit::Verified)
+}
+
 /// `whoami accounts`: configured accounts and where each credential comes from. Runs no
 /// credential command and prints no secret.
 pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
-    let config = config::load(config_flag, &Env::from_process())?;
-    if config.accounts.is_empty() {
+    let setup = bind::load(config_flag, &Env::from_process())?;
+    let config = &setup.config;
+    if setup.accounts.is_empty() {
         writeln!(
             out,
             "no accounts configured in {} (see `whoami init`)",
@@ -117,7 +192,7 @@ pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit,
     }
     let mut t = table();
     t.set_header(["account", "provider", "base URL", "credential", "hint"]);
-    for a in &config.accounts {
+    for a in &setup.accounts {
         let (source, hint) = match &a.token {
             None => (format!("missing: set {}", a.env_var("token")), None),
             Some(source @ Source::Command { .. }) => (source.describe(), None),
@@ -163,8 +238,9 @@ pub fn config_path(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Ex
 
 /// `whoami config check`: structure only; sends nothing, runs no credential command.
 pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
-    let config = config::load(config_flag, &Env::from_process())?;
-    let problems: Vec<String> = config
+    let setup = bind::load(config_flag, &Env::from_process())?;
+    let config = &setup.config;
+    let problems: Vec<String> = setup
         .accounts
         .iter()
         .flat_map(|a| a.problems())
@@ -177,7 +253,7 @@ pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<E
         Some(file) => file.display().to_string(),
         None => format!("{} (absent; environment only)", config.path.display()),
     };
-    writeln!(out, "{source}: ok, {} account(s)", config.accounts.len())?;
+    writeln!(out, "{source}: ok, {} account(s)", setup.accounts.len())?;
     Ok(Exit::Verified)
 }
 

@@ -1,8 +1,11 @@
 //! The TOML config and the environment, turned into accounts (README, "Configuration").
 //!
-//! This module never names a provider: it asks the registry which keys a provider takes, its
-//! default base URL and its SDK variables. Every error carries the file, line, column and key
-//! but never quotes the source line, which may hold an inline secret or a command.
+//! This module knows no provider: it turns the file and the `WHOAMI_*` variables into account
+//! *declarations* (a name, the provider id as written, the common keys, and every other key
+//! kept as written with where it came from). Binding a declaration to its provider, checking
+//! its settings and applying a provider SDK's own variables is the next step's (src/bind.rs).
+//! Every error carries the file, line, column and key but never quotes the source line, which
+//! may hold an inline secret or a command.
 //!
 //! Errors in the file are reported at once (a broken file is broken for every account).
 //! Problems that come from the environment or from required settings belong to one account and
@@ -18,10 +21,14 @@ use toml::de::{DeTable, DeValue};
 
 use crate::cli::{ColorChoice, Format};
 use crate::credential::{Location, Secret, Source};
-use crate::provider::{self, Provider, Settings, custom};
 
 /// The keys every account takes.
-const COMMON_KEYS: &[&str] = &["provider", "base_url", "token", "ca_cert", "timeout"];
+pub const COMMON_KEYS: &[&str] = &["provider", "base_url", "token", "ca_cert", "timeout"];
+/// Whether every account takes this key (a definition's setting may not be named so).
+pub fn is_common_key(key: &str) -> bool {
+    COMMON_KEYS.contains(&key) || key == "name"
+}
+
 /// The keys of `[defaults]`.
 const DEFAULT_KEYS: &[&str] = &["output", "timeout", "retries", "jobs", "color"];
 
@@ -33,7 +40,13 @@ pub struct Config {
     pub path: PathBuf,
     pub defaults: Defaults,
     /// In configuration order: the file's accounts, then those made from the environment.
-    pub accounts: Vec<Account>,
+    pub accounts: Vec<Declaration>,
+    /// The file's text, for the inline definitions of custom accounts (read with their spans
+    /// when they are bound).
+    pub text: Option<String>,
+    /// Problems in the file's keys and values, one per key. Reported together with what the
+    /// binding step finds (src/bind.rs), so that one run names every problem.
+    pub errors: Vec<ConfigError>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -45,70 +58,63 @@ pub struct Defaults {
     pub color: Option<ColorChoice>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Account {
+/// An account as the config file and the environment declare it, before it is bound to its
+/// provider.
+#[derive(Debug, Clone, Default)]
+pub struct Declaration {
     pub name: String,
-    pub provider: &'static dyn Provider,
+    /// The provider id as written (`provider = "…"`, or `WHOAMI_<ACCOUNT>_PROVIDER` for an
+    /// account made from the environment); `None` means the account's name.
+    pub provider: Option<String>,
+    /// Where `provider` is written in the file (a byte offset), to point an error at it.
+    pub provider_at: Option<usize>,
+    /// `WHOAMI_<ACCOUNT>_BASE_URL`, checked. The file's `base_url` is one of `keys` (a custom
+    /// account has `url` instead).
     pub base_url: Option<String>,
     pub token: Option<Source>,
     pub ca_cert: Option<PathBuf>,
     pub timeout: Option<Duration>,
-    pub settings: Settings,
+    /// Every other key, in order: provider settings, or an inline definition's keys.
+    pub keys: Vec<Key>,
     /// Where the account's table starts, for file accounts.
     pub at: Option<Location>,
+    /// The table's byte offset in the file.
+    pub offset: Option<usize>,
     /// Problems that stop this account (and only it) from being checked.
     pub problems: Vec<ConfigError>,
 }
 
-impl Account {
-    /// An account with nothing set but its name and provider.
-    pub fn new(name: impl Into<String>, provider: &'static dyn Provider) -> Account {
-        Account {
+impl Declaration {
+    /// A declaration with nothing set but its name (an account made from the environment).
+    pub fn new(name: impl Into<String>) -> Declaration {
+        Declaration {
             name: name.into(),
-            provider,
-            base_url: None,
-            token: None,
-            ca_cert: None,
-            timeout: None,
-            settings: Settings::default(),
-            at: None,
-            problems: Vec::new(),
+            ..Declaration::default()
         }
     }
 
-    /// Everything that stops this account from being checked: problems from the environment,
-    /// then required settings (checked after the environment and `--base-url` are applied).
-    pub fn problems(&self) -> Vec<ConfigError> {
-        let mut problems = self.problems.clone();
-        if self.effective_base_url().is_none() {
-            problems.push(ConfigError {
-                file: self.at.as_ref().map(|l| l.file.clone()),
-                line: self.at.as_ref().map(|l| (l.line, 1)),
-                message: format!(
-                    "[{}] base_url is required for {} (it has no shared host): set `base_url` in the config or {}",
-                    self.name,
-                    self.provider.name(),
-                    self.env_var("base_url")
-                ),
-            });
-        }
-        if self.token.is_none() {
-            problems.push(missing_token(self));
-        }
-        problems
+    /// The provider id: as written, else the account's name.
+    pub fn provider_id(&self) -> &str {
+        self.provider.as_deref().unwrap_or(&self.name)
     }
+}
 
-    /// The base URL in force: the account's, else the provider's default.
-    pub fn effective_base_url(&self) -> Option<&str> {
-        self.base_url
-            .as_deref()
-            .or_else(|| self.provider.default_base_url())
-    }
+/// A key the config layer does not interpret, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub name: String,
+    /// The value when it is a string; otherwise its TOML type, for the error.
+    pub value: Result<String, &'static str>,
+    pub from: KeyFrom,
+}
 
-    /// The `WHOAMI_<ACCOUNT>_<KEY>` variable for one of this account's keys.
-    pub fn env_var(&self, key: &str) -> String {
-        env_var_name(&self.name, key)
-    }
+/// Where a [`Key`] was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyFrom {
+    /// Byte offsets of the key and of its value in the config file.
+    File { key: usize, value: usize },
+    /// A variable (`WHOAMI_<ACCOUNT>_<KEY>`).
+    Env(String),
 }
 
 pub fn env_var_name(account: &str, key: &str) -> String {
@@ -165,6 +171,15 @@ impl ConfigErrors {
 }
 
 impl ConfigError {
+    /// A problem in a file other than the config (a provider definition).
+    pub fn in_file(file: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: Some(file.to_path_buf()),
+            line: line.map(|l| (l, 1)),
+            message: message.into(),
+        }
+    }
+
     fn plain(message: impl Into<String>) -> Self {
         ConfigError {
             file: None,
@@ -261,22 +276,42 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Config, ConfigErrors> {
             .into());
         }
     };
-    let (defaults, mut accounts) = match &text {
-        Some(text) => parse(text, &path)?,
-        None => (Defaults::default(), Vec::new()),
+    from_text(text, path, env)
+}
+
+/// A config from a file's text (`None`: no file) and the environment.
+pub fn from_text(text: Option<String>, path: PathBuf, env: &Env) -> Result<Config, ConfigErrors> {
+    let (defaults, mut accounts, errors) = match &text {
+        Some(text) => parse_partial(text, &path)?,
+        None => (Defaults::default(), Vec::new(), Vec::new()),
     };
     let defaults = apply_env(defaults, &mut accounts, env)?;
     Ok(Config {
-        file: text.map(|_| path.clone()),
+        file: text.as_ref().map(|_| path.clone()),
         path,
         defaults,
         accounts,
+        text,
+        errors,
     })
 }
 
 /// Parses a config document. `file` is only used in messages and credential locations.
 /// Reports every problem it finds, not only the first: one per key of each table.
-pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), ConfigErrors> {
+pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Declaration>), ConfigErrors> {
+    let (defaults, accounts, errors) = parse_partial(text, file)?;
+    match errors.is_empty() {
+        true => Ok((defaults, accounts)),
+        false => Err(ConfigErrors(errors)),
+    }
+}
+
+/// Parses a config document as far as it goes: an error only when it is not TOML; otherwise
+/// the declarations (an account with a bad key is still declared) and every problem found.
+fn parse_partial(
+    text: &str,
+    file: &Path,
+) -> Result<(Defaults, Vec<Declaration>, Vec<ConfigError>), ConfigErrors> {
     let ctx = Ctx { text, file };
     // The parser recovers and may report several errors; the first in the file is the cause.
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -323,8 +358,11 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
                 "`[config]` is a reserved name; choose another account name".to_string(),
             )),
             _ => match ctx.account(name, key.span().start, table) {
-                Ok(account) => accounts.push(account),
-                Err(e) => errors.extend(e),
+                Ok((account, problems)) => {
+                    accounts.push(account);
+                    errors.extend(problems);
+                }
+                Err(e) => errors.push(e),
             },
         }
     }
@@ -347,11 +385,7 @@ pub fn parse(text: &str, file: &Path) -> Result<(Defaults, Vec<Account>), Config
             });
         }
     }
-    if errors.is_empty() {
-        Ok((defaults, accounts))
-    } else {
-        Err(ConfigErrors(errors))
-    }
+    Ok((defaults, accounts, errors))
 }
 
 /// The key of the `key = value` line holding `offset`, when it is a plain name (a key is safe
@@ -489,107 +523,49 @@ impl Ctx<'_> {
         name: &str,
         at: usize,
         table: &DeTable<'_>,
-    ) -> Result<Account, Vec<ConfigError>> {
-        check_account_name(name).map_err(|m| vec![self.error(at, m)])?;
-        let provider_entry = table.iter().find(|(k, _)| k.get_ref() == "provider");
-        let provider_id = match provider_entry {
-            Some(entry) => self.string(name, entry)?,
-            None => name.to_string(),
-        };
-        let error_at = |offset: usize, message: String| self.error(offset, message);
-        let definition = match provider_id.as_str() {
-            custom::ID => Some(custom::define(name, at, table, &error_at)?),
-            _ => None,
-        };
-        let found = match &definition {
-            Some(d) => Some(d.provider),
-            None => provider::find(&provider_id),
-        };
-        let provider = found.ok_or_else(|| {
-            let offset = provider_entry.map_or(at, |(_, v)| v.span().start);
-            let message = match provider_entry {
-                Some(_) => format!(
-                    "[{name}] provider: unknown provider `{}`",
-                    shown(&provider_id)
-                ),
-                None => format!(
-                    "[{name}]: `{name}` is not a provider; add `provider = \"…\"` to this table"
-                ),
-            };
-            let suggestion = suggest(&provider_id, &provider::ids())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            self.error(
-                offset,
-                format!(
-                    "{message}{suggestion}; known providers: {}, or `custom` with a url, auth and map",
-                    provider::ids().join(", ")
-                ),
-            )
-        })?;
-        let mut account = Account::new(name, provider);
+    ) -> Result<(Declaration, Vec<ConfigError>), ConfigError> {
+        check_account_name(name).map_err(|m| self.error(at, m))?;
+        let mut account = Declaration::new(name);
         account.at = Some(self.location(at));
-        account.base_url = definition.map(|d| d.url);
-        let is_custom = provider.id() == custom::ID;
+        account.offset = Some(at);
         let mut errors = Vec::new();
         for entry in table.iter() {
-            if let Err(e) = self.account_key(&mut account, is_custom, entry) {
+            if let Err(e) = self.account_key(&mut account, entry) {
                 errors.push(e);
             }
         }
-        if errors.is_empty() {
-            Ok(account)
-        } else {
-            Err(errors)
-        }
+        Ok((account, errors))
     }
 
-    /// One key of an account table.
-    fn account_key(
-        &self,
-        account: &mut Account,
-        is_custom: bool,
-        entry: Entry<'_>,
-    ) -> Result<(), ConfigError> {
+    /// One key of an account table: the common keys are read here, every other is kept for
+    /// the provider to check.
+    fn account_key(&self, account: &mut Declaration, entry: Entry<'_>) -> Result<(), ConfigError> {
         let (key, value) = entry;
         let name = account.name.clone();
-        let provider = account.provider;
         let key_name = key.get_ref().as_ref();
         let vat = value.span().start;
         let fail = |m: String| self.error(vat, format!("[{name}] {key_name}: {m}"));
         match key_name {
-            "provider" => {}
-            key_name if is_custom && custom::KEYS.contains(&key_name) => {}
-            "base_url" if !is_custom => {
-                account.base_url = Some(check_base_url(&self.string(&name, entry)?).map_err(fail)?)
+            "provider" => {
+                account.provider = Some(self.string(&name, entry)?);
+                account.provider_at = Some(vat);
             }
             "token" => account.token = Some(self.token(&name, value)?),
             "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(&name, entry)?)),
             "timeout" => {
                 account.timeout = Some(parse_timeout(&self.string(&name, entry)?).map_err(fail)?)
             }
-            key_name if provider.settings().contains(&key_name) => {
-                let value = self.string(&name, entry)?;
-                provider.check_setting(key_name, &value).map_err(fail)?;
-                account.settings.0.insert(key_name.to_string(), value);
-            }
-            other => {
-                let allowed: Vec<&str> = if is_custom {
-                    let common = COMMON_KEYS.iter().filter(|k| **k != "base_url");
-                    common.chain(custom::KEYS).copied().collect()
-                } else {
-                    allowed_keys(provider)
-                };
-                return Err(self.error(
-                    key.span().start,
-                    unknown_key(&name, other, &allowed)
-                        + &format!(
-                            " (a {} account takes: {})",
-                            provider.id(),
-                            allowed.join(", ")
-                        ),
-                ));
-            }
+            other => account.keys.push(Key {
+                name: other.to_string(),
+                value: match value.get_ref() {
+                    DeValue::String(s) => Ok(s.to_string()),
+                    v => Err(v.type_str()),
+                },
+                from: KeyFrom::File {
+                    key: key.span().start,
+                    value: vat,
+                },
+            }),
         }
         Ok(())
     }
@@ -639,14 +615,6 @@ impl Ctx<'_> {
     }
 }
 
-fn allowed_keys(provider: &dyn Provider) -> Vec<&'static str> {
-    COMMON_KEYS
-        .iter()
-        .chain(provider.settings())
-        .copied()
-        .collect()
-}
-
 /// A name from the file as a message shows it: `[redacted]` when it looks like a credential
 /// pasted where a key, a table name or a provider name belongs.
 pub(crate) fn shown(name: &str) -> &str {
@@ -656,7 +624,7 @@ pub(crate) fn shown(name: &str) -> &str {
     }
 }
 
-fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
+pub fn unknown_key(table: &str, key: &str, allowed: &[&str]) -> String {
     let mut message = format!("unknown key `{}` in [{table}]", shown(key));
     if let Some(s) = suggest(key, allowed) {
         message += &format!(" (did you mean `{s}`?)");
@@ -675,7 +643,7 @@ pub fn suggest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 /// 1-based line and column of a byte offset.
-fn position(text: &str, offset: usize) -> (usize, usize) {
+pub fn position(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -772,7 +740,7 @@ pub fn check_url(value: &str) -> Result<String, String> {
     }
 }
 
-fn expand_tilde(path: &str) -> PathBuf {
+pub fn expand_tilde(path: &str) -> PathBuf {
     match path.strip_prefix("~/") {
         Some(rest) => directories::BaseDirs::new()
             .map(|d| d.home_dir().join(rest))
@@ -781,41 +749,31 @@ fn expand_tilde(path: &str) -> PathBuf {
     }
 }
 
-/// Every key of the §2 key table, longest first: a variable's key is the longest that fits.
-fn all_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = COMMON_KEYS
-        .iter()
-        .chain(DEFAULT_KEYS)
-        .copied()
-        .chain(
-            provider::PROVIDERS
-                .iter()
-                .flat_map(|p| p.settings().iter().copied()),
-        )
-        .collect();
-    keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
-    keys.dedup();
-    keys
-}
+/// The account keys a variable can end with, longest first: they decide where the account's
+/// name ends (`WHOAMI_CHATWOOT_SELFHOSTED_BASE_URL` is account `chatwoot_selfhosted`).
+const ENV_KEYS: &[&str] = &["base_url", "provider", "ca_cert", "timeout", "token"];
 
-/// Splits `WHOAMI_CHATWOOT_SELFHOSTED_BASE_URL` into (`CHATWOOT_SELFHOSTED`, `base_url`).
+/// Splits `WHOAMI_<ACCOUNT>_<KEY>` on a common key: (`CHATWOOT_SELFHOSTED`, `base_url`).
 fn split_var(var: &str) -> Option<(&str, &'static str)> {
     let rest = var.strip_prefix("WHOAMI_")?;
-    all_keys().into_iter().find_map(|key| {
+    ENV_KEYS.iter().find_map(|key| {
         let upper = key.to_ascii_uppercase();
         let account = rest.strip_suffix(upper.as_str())?.strip_suffix('_')?;
-        (!account.is_empty()).then_some((account, key))
+        (!account.is_empty()).then_some((account, *key))
     })
 }
 
-fn account_matches(name: &str, env_account: &str) -> bool {
-    name.to_ascii_uppercase().replace('-', "_") == env_account
+/// The account part of a variable name: `cw-self` → `CW_SELF`.
+fn env_name(account: &str) -> String {
+    account.to_ascii_uppercase().replace('-', "_")
 }
 
-/// Applies `WHOAMI_*` variables and provider SDK variables on top of the file (README, "Configuration").
+/// Applies `WHOAMI_*` variables on top of the file (README, "Configuration"): the defaults,
+/// the common keys of every account, accounts made from a `WHOAMI_<ACCOUNT>_TOKEN`, and any
+/// other `WHOAMI_<ACCOUNT>_<KEY>` of a known account as a key for its provider to check.
 fn apply_env(
     mut defaults: Defaults,
-    accounts: &mut Vec<Account>,
+    accounts: &mut Vec<Declaration>,
     env: &Env,
 ) -> Result<Defaults, ConfigError> {
     if let Some(var) = env.not_utf8.first() {
@@ -823,35 +781,35 @@ fn apply_env(
             "{var}: the value is not valid UTF-8"
         )));
     }
-    let vars: Vec<(&str, &str, &'static str, &str)> = env
+    let ours = env
         .vars
         .iter()
-        .filter(|(k, _)| k.as_str() != "WHOAMI_CONFIG")
-        .filter_map(|(k, v)| {
-            let (account, key) = split_var(k)?;
-            Some((k.as_str(), account, key, v.as_str()))
-        })
+        .filter(|(k, _)| k.starts_with("WHOAMI_") && k.as_str() != "WHOAMI_CONFIG")
         // An empty variable is unset, except a credential: CI systems turn an undefined secret
         // into an empty string, and that must fail loudly ("set but empty"), not make the
         // account vanish from the run.
-        .filter(|&(_, _, key, value)| !value.is_empty() || key == "token")
-        .collect();
+        .filter(|(k, v)| !v.is_empty() || k.ends_with("_TOKEN"));
 
     // [defaults]
-    for &(var, _, key, value) in vars.iter().filter(|v| v.1 == "DEFAULTS") {
+    let mut rest = Vec::new();
+    for (var, value) in ours {
+        let Some(key) = var.strip_prefix("WHOAMI_DEFAULTS_") else {
+            rest.push((var.as_str(), value.as_str()));
+            continue;
+        };
         let fail = |m: String| ConfigError::plain(format!("{var}: {m}"));
         match key {
-            "output" => defaults.output = Some(check_output(value).map_err(fail)?),
-            "color" => defaults.color = Some(check_color(value).map_err(fail)?),
-            "timeout" => defaults.timeout = Some(parse_timeout(value).map_err(fail)?),
-            "retries" => {
+            "OUTPUT" => defaults.output = Some(check_output(value).map_err(fail)?),
+            "COLOR" => defaults.color = Some(check_color(value).map_err(fail)?),
+            "TIMEOUT" => defaults.timeout = Some(parse_timeout(value).map_err(fail)?),
+            "RETRIES" => {
                 defaults.retries = Some(
                     value
                         .parse()
                         .map_err(|_| fail("must be a whole number".into()))?,
                 )
             }
-            "jobs" => {
+            "JOBS" => {
                 defaults.jobs = Some(
                     value
                         .parse()
@@ -864,64 +822,59 @@ fn apply_env(
         }
     }
 
-    // Accounts created from the environment, in the order `whoami providers` lists providers,
-    // then by name.
-    let mut created: Vec<Account> = Vec::new();
-    for &(_, env_account, _, _) in vars.iter().filter(|v| v.2 == "token" && v.1 != "DEFAULTS") {
-        if accounts
-            .iter()
-            .any(|a| account_matches(&a.name, env_account))
-        {
+    // Accounts made from a token variable, sorted by name (the binding step orders them by
+    // provider).
+    let mut created: Vec<Declaration> = Vec::new();
+    for &(var, _) in &rest {
+        let Some((env_account, "token")) = split_var(var) else {
             continue;
-        }
-        let name = env_account.to_ascii_lowercase();
-        if name == "config" {
-            continue; // a reserved name (and WHOAMI_CONFIG is the config path)
-        }
-        let provider_var = format!("WHOAMI_{env_account}_PROVIDER");
-        let provider_id = env.get(&provider_var).unwrap_or(&name).to_string();
-        let Some(provider) = provider::find(&provider_id) else {
-            if env.get(&provider_var).is_some() {
-                return Err(ConfigError::plain(format!(
-                    "{provider_var}: unknown provider `{}`; known providers: {}",
-                    shown(&provider_id),
-                    provider::ids().join(", ")
-                )));
-            }
-            continue; // WHOAMI_FOO_TOKEN for no account and no provider: not ours.
         };
-        created.push(Account::new(name, provider));
+        let name = env_account.to_ascii_lowercase();
+        if name == "config"
+            || accounts.iter().any(|a| env_name(&a.name) == env_account)
+            || created.iter().any(|a| a.name == name)
+        {
+            continue; // a reserved name (WHOAMI_CONFIG is the config path), or already there
+        }
+        let mut account = Declaration::new(name);
+        account.provider = env
+            .get(&format!("WHOAMI_{env_account}_PROVIDER"))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+        created.push(account);
     }
+    created.sort_by(|a, b| a.name.cmp(&b.name));
     accounts.extend(created);
 
-    for account in accounts.iter_mut() {
-        for &(var, env_account, key, value) in &vars {
-            if account_matches(&account.name, env_account) {
-                set_from_env(account, var, key, value);
-            }
+    // Every other variable, to the account it names: split on a common key, else the longest
+    // account name it starts with.
+    let mut names: Vec<(String, usize)> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (env_name(&a.name), i))
+        .collect();
+    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    for &(var, value) in &rest {
+        let target = match split_var(var) {
+            Some((env_account, key)) => names
+                .iter()
+                .find(|(n, _)| n == env_account)
+                .map(|&(_, i)| (i, key.to_string())),
+            None => names.iter().find_map(|(n, i)| {
+                let key = var.strip_prefix("WHOAMI_")?.strip_prefix(n.as_str())?;
+                let key = key.strip_prefix('_').filter(|k| !k.is_empty())?;
+                Some((*i, key.to_ascii_lowercase()))
+            }),
+        };
+        if let Some((i, key)) = target {
+            set_from_env(&mut accounts[i], var, &key, value);
         }
     }
-
-    apply_sdk_env(accounts, env);
-
-    // Accounts made from the environment (WHOAMI_* or a provider SDK's variables) come after
-    // the file's, in the order `whoami providers` lists providers, then by name. The sort is
-    // stable and file accounts share one key, so the file's order stands.
-    accounts.sort_by_key(|a| match a.at {
-        Some(_) => (0, 0, String::new()),
-        None => {
-            let rank = provider::PROVIDERS
-                .iter()
-                .position(|p| p.id() == a.provider.id())
-                .unwrap_or(usize::MAX);
-            (1, rank, a.name.clone())
-        }
-    });
     Ok(defaults)
 }
 
 /// Sets one key from a `WHOAMI_*` variable; a problem is recorded on the account.
-fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str) {
+fn set_from_env(account: &mut Declaration, var: &str, key: &str, value: &str) {
     let problem = |m: String| ConfigError::plain(format!("{var}: {m}"));
     let result = match key {
         "token" => {
@@ -931,13 +884,13 @@ fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str
             Ok(())
         }
         "provider" => {
-            if account.at.is_none() || account.provider.id() == value {
+            if account.at.is_none() || account.provider_id() == value {
                 Ok(())
             } else {
                 Err(problem(format!(
                     "cannot change the provider of account `{}` (it is `{}` in the config file)",
                     account.name,
-                    account.provider.id()
+                    shown(account.provider_id())
                 )))
             }
         }
@@ -951,108 +904,18 @@ fn set_from_env(account: &mut Account, var: &str, key: &'static str, value: &str
         "timeout" => parse_timeout(value)
             .map(|d| account.timeout = Some(d))
             .map_err(problem),
-        key if account.provider.settings().contains(&key) => account
-            .provider
-            .check_setting(key, value)
-            .map(|()| {
-                account
-                    .settings
-                    .0
-                    .insert(key.to_string(), value.to_string());
-            })
-            .map_err(problem),
-        key => Err(problem(format!(
-            "a {} account has no `{key}` setting (it takes: {})",
-            account.provider.id(),
-            allowed_keys(account.provider).join(", ")
-        ))),
+        key => {
+            account.keys.retain(|k| k.name != key);
+            account.keys.push(Key {
+                name: key.to_string(),
+                value: Ok(value.to_string()),
+                from: KeyFrom::Env(var.to_string()),
+            });
+            Ok(())
+        }
     };
     if let Err(e) = result {
         account.problems.push(e);
-    }
-}
-
-/// A provider SDK's variables, for the account named after the provider, below the file and
-/// `WHOAMI_*`. A token variable creates that account when nothing else did.
-fn apply_sdk_env(accounts: &mut Vec<Account>, env: &Env) {
-    for provider in provider::PROVIDERS.iter() {
-        let set: Vec<_> = provider
-            .sdk_env()
-            .iter()
-            // Unlike WHOAMI_* variables, an empty SDK variable is ignored: it is not ours, and
-            // other tools leave such variables set but empty.
-            .filter_map(|v| Some((v, env.get(v.var).filter(|x| !x.trim().is_empty())?)))
-            .collect();
-        if set.is_empty() {
-            continue;
-        }
-        let index = match accounts.iter().position(|a| a.name == provider.id()) {
-            Some(i) => i,
-            None if set.iter().any(|(v, _)| v.key == "token") => {
-                accounts.push(Account::new(provider.id().to_string(), *provider));
-                accounts.len() - 1
-            }
-            None => continue,
-        };
-        let account = &mut accounts[index];
-        if account.provider.id() != provider.id() {
-            continue;
-        }
-        for (sdk, value) in set {
-            match sdk.key {
-                "token" if account.token.is_none() => {
-                    account.token = Some(Source::Env {
-                        var: sdk.var.to_string(),
-                    })
-                }
-                "base_url" if account.base_url.is_none() => match check_base_url(value) {
-                    Ok(url) => account.base_url = Some(url),
-                    // Never fall back to the public host with a credential meant elsewhere.
-                    Err(m) => account
-                        .problems
-                        .push(ConfigError::plain(format!("{}: {m}", sdk.var))),
-                },
-                key if provider.settings().contains(&key)
-                    && account.settings.get(key).is_none() =>
-                {
-                    account
-                        .settings
-                        .0
-                        .insert(key.to_string(), value.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// The error for an account with no credential.
-pub fn missing_token(account: &Account) -> ConfigError {
-    let (file, line) = match &account.at {
-        Some(at) => (Some(at.file.clone()), Some((at.line, 1))),
-        None => (None, None),
-    };
-    let sdk: Vec<&str> = account
-        .provider
-        .sdk_env()
-        .iter()
-        .filter(|v| v.key == "token" && account.name == account.provider.id())
-        .map(|v| v.var)
-        .collect();
-    let also = if sdk.is_empty() {
-        String::new()
-    } else {
-        format!(" (or {})", sdk.join(", "))
-    };
-    ConfigError {
-        file,
-        line,
-        message: format!(
-            "account `{}` has no credential: set {}{also}, or `token` in [{}] of the config file",
-            account.name,
-            account.env_var("token"),
-            account.name
-        ),
     }
 }
 
@@ -1064,7 +927,7 @@ mod tests {
         Env::from_vars(vars.iter().copied())
     }
 
-    fn parse_ok(text: &str) -> (Defaults, Vec<Account>) {
+    fn parse_ok(text: &str) -> (Defaults, Vec<Declaration>) {
         parse(text, Path::new("c.toml")).unwrap()
     }
 
@@ -1097,15 +960,17 @@ timeout = "1500ms"
         assert_eq!(defaults.jobs, Some(4));
         assert_eq!(accounts.len(), 2);
         assert_eq!(accounts[0].name, "chatwoot");
+        assert_eq!(accounts[0].provider_id(), "chatwoot");
         assert_eq!(
             accounts[0].token.as_ref().unwrap().describe(),
             "env CW_TOKEN"
         );
-        assert_eq!(accounts[1].provider.id(), "chatwoot");
+        assert_eq!(accounts[1].provider.as_deref(), Some("chatwoot"));
+        assert_eq!(accounts[1].keys[0].name, "base_url");
         assert_eq!(
-            accounts[1].base_url.as_deref(),
-            Some("https://example.org/chatwoot/"),
-            "kept as written; joining handles the slash"
+            accounts[1].keys[0].value.as_deref(),
+            Ok("https://example.org/chatwoot/"),
+            "kept as written, for the provider to check"
         );
         assert_eq!(accounts[1].timeout, Some(Duration::from_millis(1500)));
         assert_eq!(
@@ -1129,19 +994,8 @@ timeout = "1500ms"
     }
 
     #[test]
-    fn unknown_key_suggests_the_near_miss() {
-        let err = parse_err("[chatwoot]\ntokne = \"x\"\n");
-        assert!(err.starts_with("c.toml:2:1:"), "{err}");
-        assert!(err.contains("`tokne`"), "{err}");
-        assert!(err.contains("did you mean `token`"), "{err}");
-    }
-
-    #[test]
-    fn unknown_provider_and_bad_values() {
-        assert!(parse_err("[chatwot]\ntoken = \"x\"").contains("did you mean `chatwoot`"));
-        assert!(parse_err("[a]\nprovider = \"nope\"").contains("unknown provider `nope`"));
+    fn bad_values_of_the_common_keys() {
         assert!(parse_err("[chatwoot]\ntimeout = \"soon\"").contains("c.toml:2:11"));
-        assert!(parse_err("[chatwoot]\nbase_url = \"ftp://x\"").contains("base_url"));
         assert!(parse_err("output = \"json\"").contains("must be a table"));
         assert!(parse_err("[config]").contains("reserved"));
         assert!(parse_err("[defaults]\njobs = 0").contains("at least 1"));
@@ -1152,7 +1006,7 @@ timeout = "1500ms"
     }
 
     #[test]
-    fn env_overrides_and_creates_accounts() {
+    fn env_overrides_and_creates_declarations() {
         let (defaults, mut accounts) =
             parse_ok("[cw-self]\nprovider = \"chatwoot\"\ntoken = \"inline-token\"\n");
         let defaults = apply_env(
@@ -1160,6 +1014,7 @@ timeout = "1500ms"
             &mut accounts,
             &env(&[
                 ("WHOAMI_CW_SELF_BASE_URL", "https://chat.example.org"),
+                ("WHOAMI_CW_SELF_ACCOUNT_ID", "7"),
                 ("WHOAMI_CHATWOOT_TOKEN", "t"),
                 ("WHOAMI_DEFAULTS_TIMEOUT", "2s"),
                 ("WHOAMI_UNRELATED_THING", "x"),
@@ -1168,12 +1023,21 @@ timeout = "1500ms"
         )
         .unwrap();
         assert_eq!(defaults.timeout, Some(Duration::from_secs(2)));
-        assert_eq!(accounts.len(), 2);
         assert_eq!(
             accounts[0].base_url.as_deref(),
             Some("https://chat.example.org")
         );
-        assert_eq!(accounts[1].name, "chatwoot");
+        assert_eq!(
+            accounts[0].keys,
+            [Key {
+                name: "account_id".into(),
+                value: Ok("7".into()),
+                from: KeyFrom::Env("WHOAMI_CW_SELF_ACCOUNT_ID".into()),
+            }]
+        );
+        // Every token variable declares an account; binding drops the ones no provider takes.
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["cw-self", "chatwoot", "noprovider"]);
         assert_eq!(
             accounts[1].token.as_ref().unwrap().describe(),
             "env WHOAMI_CHATWOOT_TOKEN"
@@ -1181,38 +1045,7 @@ timeout = "1500ms"
     }
 
     #[test]
-    fn env_key_the_provider_does_not_take_is_a_problem_of_that_account() {
-        let (defaults, mut accounts) = parse_ok("[chatwoot]\ntoken = \"x\"\n");
-        apply_env(
-            defaults,
-            &mut accounts,
-            &env(&[("WHOAMI_CHATWOOT_JOBS", "1")]),
-        )
-        .unwrap();
-        let problem = accounts[0].problems[0].to_string();
-        assert!(problem.contains("WHOAMI_CHATWOOT_JOBS"), "{problem}");
-    }
-
-    #[test]
-    fn env_provider_creates_any_account_but_never_changes_a_file_account() {
-        let (defaults, mut accounts) = parse_ok("[support]\nprovider = \"chatwoot\"\n");
-        apply_env(
-            defaults,
-            &mut accounts,
-            &env(&[
-                ("WHOAMI_SUPPORT_PROVIDER", "vaiz-not-real"),
-                ("WHOAMI_CW2_PROVIDER", "chatwoot"),
-                ("WHOAMI_CW2_TOKEN", "x"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(accounts[0].provider.id(), "chatwoot");
-        assert!(!accounts[0].problems.is_empty());
-        assert_eq!(accounts[1].name, "cw2");
-    }
-
-    #[test]
-    fn splits_variables_on_the_longest_key() {
+    fn splits_variables_on_a_common_key_first() {
         assert_eq!(
             split_var("WHOAMI_CHATWOOT_SELFHOSTED_BASE_URL"),
             Some(("CHATWOOT_SELFHOSTED", "base_url"))
@@ -1223,6 +1056,17 @@ timeout = "1500ms"
         );
         assert_eq!(split_var("WHOAMI_TOKEN"), None);
         assert_eq!(split_var("OTHER_TOKEN"), None);
+        assert_eq!(split_var("WHOAMI_VAIZ_SPACE_ID"), None);
+        // A setting goes to the longest account name it starts with.
+        let (defaults, mut accounts) = parse_ok("[a]\n[a_b]\n");
+        apply_env(
+            defaults,
+            &mut accounts,
+            &env(&[("WHOAMI_A_B_SPACE_ID", "s"), ("WHOAMI_A_SPACE_ID", "t")]),
+        )
+        .unwrap();
+        assert_eq!(accounts[0].keys[0].value.as_deref(), Ok("t"));
+        assert_eq!(accounts[1].keys[0].value.as_deref(), Ok("s"));
     }
 
     #[test]
@@ -1236,14 +1080,5 @@ timeout = "1500ms"
             "{err}"
         );
         assert!(!err.contains("xml"), "the value is not quoted: {err}");
-    }
-
-    #[test]
-    fn missing_token_names_the_variable_and_key() {
-        let (_, accounts) = parse_ok("[cw-self]\nprovider = \"chatwoot\"\n");
-        let msg = missing_token(&accounts[0]).to_string();
-        assert!(msg.contains("WHOAMI_CW_SELF_TOKEN"), "{msg}");
-        assert!(msg.contains("`token` in [cw-self]"), "{msg}");
-        assert!(msg.starts_with("c.toml:1:"), "{msg}");
     }
 }

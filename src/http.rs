@@ -35,9 +35,9 @@ const BACKOFF: [Duration; 3] = [
 #[derive(Debug)]
 pub struct Request {
     pub method: reqwest::Method,
-    pub path: std::borrow::Cow<'static, str>,
+    pub path: String,
     pub headers: Vec<(header::HeaderName, HeaderValue)>,
-    pub json_body: Option<&'static str>,
+    pub json_body: Option<String>,
 }
 
 /// What one exchange ended with, after retries.
@@ -281,7 +281,7 @@ async fn once(
     for (name, value) in &request.headers {
         builder = builder.header(name, value.clone());
     }
-    if let Some(body) = request.json_body {
+    if let Some(body) = &request.json_body {
         // A provider's own Content-Type (a config definition may set one) wins.
         if !request
             .headers
@@ -290,7 +290,7 @@ async fn once(
         {
             builder = builder.header(header::CONTENT_TYPE, "application/json");
         }
-        builder = builder.body(body);
+        builder = builder.body(body.clone());
     }
     let built = builder
         .build()

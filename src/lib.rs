@@ -7,6 +7,7 @@
 //! [`redact`] and [`sanitize`] guard every path that prints provider text.
 
 pub mod app;
+pub mod bind;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -40,6 +41,9 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(Command::Providers {
             action: Some(ProvidersCommand::Show { id }),
         }) => commands::provider_show(id, &mut out),
+        Some(Command::Providers {
+            action: Some(ProvidersCommand::Check { file }),
+        }) => commands::provider_check(file, &mut out),
         Some(Command::Accounts) => commands::accounts(config, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),
         Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),

@@ -299,9 +299,9 @@ fn char_reference(rest: &str) -> Option<(usize, char)> {
 /// run's credentials, and whether personal data may be shown.
 #[derive(Debug, Clone, Copy)]
 pub struct Redactor<'a> {
-    pub secret_fields: &'a [&'a str],
+    pub secret_fields: &'a [String],
     /// JSON pointers (RFC 6901) to redact, for providers defined in the config.
-    pub secret_pointers: &'a [&'a str],
+    pub secret_pointers: &'a [String],
     pub secrets: &'a Secrets,
     pub show_pii: bool,
 }
@@ -555,10 +555,15 @@ mod tests {
         Secrets::new(["canary-credential-123", "other-account-key-9"])
     }
 
+    static FIELDS: std::sync::LazyLock<[String; 1]> =
+        std::sync::LazyLock::new(|| ["hmac_identifier".to_string()]);
+    static POINTERS: std::sync::LazyLock<[String; 1]> =
+        std::sync::LazyLock::new(|| ["/nested/0/plain".to_string()]);
+
     fn redactor(secrets: &Secrets) -> Redactor<'_> {
         Redactor {
-            secret_fields: &["hmac_identifier"],
-            secret_pointers: &["/nested/0/plain"],
+            secret_fields: &*FIELDS,
+            secret_pointers: &*POINTERS,
             secrets,
             show_pii: false,
         }

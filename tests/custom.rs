@@ -67,7 +67,10 @@ async fn github_and_gitlab_definitions_work_end_to_end() {
     let results = json(&out);
     let github = &results[0];
     assert_eq!(github["account"], "github");
-    assert_eq!(github["provider"], "custom");
+    assert_eq!(
+        github["provider"], "github",
+        "an inline definition is named after its account, never `custom`"
+    );
     assert_eq!(github["endpoint"], format!("{}/user", server.uri()));
     assert_eq!(github["profile"]["id"], "5829301", "numbers become strings");
     assert_eq!(github["profile"]["username"], "mona-example");
@@ -99,7 +102,10 @@ async fn github_and_gitlab_definitions_work_end_to_end() {
         out.contains("github (custom)") && out.contains("gitlab (custom)"),
         "{out}"
     );
-    assert!(out.contains("private-token: <token>"), "{out}");
+    assert!(
+        out.to_ascii_lowercase().contains("private-token: <token>"),
+        "{out}"
+    );
     assert!(out.contains("chatwoot"), "{out}");
 }
 

@@ -4,16 +4,19 @@
 mod common;
 
 use common::*;
-use profile_whoami::provider::Provider;
+
 use profile_whoami::provider::definition::Definition;
 
 #[test]
 fn providers_show_prints_a_valid_definition_for_every_builtin() {
     let dir = tempfile::tempdir().unwrap();
-    let ids: Vec<&str> = providers_under_test().iter().map(|p| p.id()).collect();
+    let ids: Vec<String> = providers_under_test()
+        .iter()
+        .map(|p| p.id().to_string())
+        .collect();
     assert!(ids.len() >= 5, "{ids:?}");
     for id in ids {
-        let (code, out, err) = run(whoami(dir.path()).args(["providers", "show", id]));
+        let (code, out, err) = run(whoami(dir.path()).args(["providers", "show", &id]));
         assert_eq!(code, 0, "{id}: {err}");
         assert!(
             out.starts_with('#'),

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use profile_whoami::bind::Account;
 use profile_whoami::check::{self, Options};
-use profile_whoami::config::{self, Account};
+use profile_whoami::config;
 use profile_whoami::provider::{PROVIDERS, Settings};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -67,7 +68,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 fn account(index: usize, settings: &[(&str, &str)]) -> Account {
-    let provider = PROVIDERS[index % PROVIDERS.len()];
+    let provider = PROVIDERS[index % PROVIDERS.len()].clone();
     Account {
         name: provider.id().into(),
         provider,
@@ -93,7 +94,7 @@ proptest! {
     fn providers_never_panic_on_json(body in arb_json(), status in 100u16..600) {
         for provider in PROVIDERS.iter() {
             let settings = Settings(
-                provider.settings().iter().map(|k| (k.to_string(), "v2".to_string())).collect(),
+                provider.settings().map(|k| (k.to_string(), "v2".to_string())).collect(),
             );
             let _ = provider.normalize(&body, &settings);
             let _ = provider.rejection(status, Some(&body));

@@ -1,15 +1,14 @@
-//! The built-in providers that are definitions (`providers/*.toml`), embedded in the binary.
+//! The built-in providers: definitions (`providers/*.toml`) embedded in the binary.
 //!
-//! Each is parsed on first use of the registry; its jq expressions compile on first use of
-//! the provider. A test below loads every one, so a broken built-in fails the build's tests,
-//! never a user's run.
+//! Each is parsed on first use of its id, so a lookup of one provider pays for one; its jq
+//! expressions compile on first use of the provider. A test below loads every one, so a
+//! broken built-in fails the build's tests, never a user's run.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, OnceLock};
 
 use super::definition::Definition;
 
-/// The embedded definitions, in the order `whoami providers` lists them (after the providers
-/// still written in Rust).
+/// The embedded definitions, in the order `whoami providers` lists them.
 const SOURCES: &[(&str, &str)] = &[
     ("vaiz", include_str!("../../providers/vaiz.toml")),
     ("hamravesh", include_str!("../../providers/hamravesh.toml")),
@@ -18,14 +17,23 @@ const SOURCES: &[(&str, &str)] = &[
     ("chatwoot", include_str!("../../providers/chatwoot.toml")),
 ];
 
-/// The parsed built-in definitions. One that does not parse is left out (and fails
+/// The parsed definitions, by position in [`SOURCES`].
+static PARSED: [OnceLock<Option<Arc<Definition>>>; SOURCES.len()] =
+    [const { OnceLock::new() }; SOURCES.len()];
+
+/// The ids of the built-ins, in listing order.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    SOURCES.iter().map(|(id, _)| *id)
+}
+
+/// A built-in definition, parsed on first use. One that does not parse is `None` (and fails
 /// `every_builtin_definition_loads`).
-pub static DEFINITIONS: LazyLock<Vec<Definition>> = LazyLock::new(|| {
-    SOURCES
-        .iter()
-        .filter_map(|(_, text)| Definition::parse(text).ok())
-        .collect()
-});
+pub fn find(id: &str) -> Option<Arc<Definition>> {
+    let i = SOURCES.iter().position(|(i, _)| *i == id)?;
+    PARSED[i]
+        .get_or_init(|| Definition::parse(SOURCES[i].1).ok().map(Arc::new))
+        .clone()
+}
 
 /// A built-in definition's text, comments included.
 pub fn source(id: &str) -> Option<&'static str> {
@@ -46,7 +54,7 @@ mod zitadel_tests;
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Provider, Settings, find};
+    use super::super::Settings;
     use super::*;
     use serde_json::{Value, json};
 
@@ -60,7 +68,7 @@ mod tests {
             assert_eq!(definition.id(), *id);
             assert!(source(id).is_some());
         }
-        assert_eq!(DEFINITIONS.len(), SOURCES.len());
+        assert_eq!(ids().count(), SOURCES.len());
     }
 
     fn fixture(provider: &str, name: &str) -> Value {
@@ -71,7 +79,7 @@ mod tests {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
-    fn chatwoot() -> &'static dyn Provider {
+    fn chatwoot() -> Arc<Definition> {
         find("chatwoot").unwrap()
     }
 

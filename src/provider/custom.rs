@@ -1,4 +1,5 @@
-//! Providers defined in the config: any service with a "who am I" endpoint, without code.
+//! One-account provider definitions written inline in the config: any service with a "who
+//! am I" endpoint, without a definition file.
 //!
 //! ```toml
 //! [github]
@@ -7,24 +8,23 @@
 //! auth = { header = "Authorization", scheme = "Bearer" }
 //! token = { env = "GITHUB_TOKEN" }
 //! [github.map]
-//! id = "/id"
-//! email = "/email"
+//! id = "/id"            # a JSON pointer…
+//! email = ".email"      # …or a jq expression, as in a definition file
 //! ```
 //!
-//! A definition becomes a [`Provider`] like the built-in ones, so it runs through the same
-//! pipeline: HTTP rules, redaction (its `secret_fields` pointers on top of the generic rule),
-//! classification and renderers. Its success envelope is "the `map.id` pointer resolves".
-//! Definitions live as long as the process, so they are leaked into `'static` once, at load.
+//! The table is translated into the same [`Definition`] a file gives, named after the account
+//! (the results' `provider`), so it runs through the same pipeline: request building, HTTP
+//! rules, redaction (its `secret_fields` pointers on top of the generic rule, applied before
+//! anything maps the body), classification and renderers. Its success envelope is "`map.id`
+//! gives a value".
 
-use reqwest::Method;
+use std::collections::BTreeMap;
+
 use reqwest::header::{HeaderName, HeaderValue};
-use serde_json::{Map, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{ApiRequest, BadHeader, Provider, Settings};
-use crate::credential::Secret;
-use crate::profile::{ErrorKind, Profile};
+use super::definition::{self, Definition, Field, Raw, RawAuth, RawRequest, RawResponse, RawRule};
 
 /// The `provider` value that introduces a definition.
 pub const ID: &str = "custom";
@@ -59,28 +59,10 @@ const FIELDS: &[&str] = &[
     "extra",
 ];
 
-/// A provider described by an account's config table.
-#[derive(Debug)]
-pub struct Custom {
-    account: &'static str,
-    method: Method,
-    body: Option<&'static str>,
-    /// The header that carries the credential, and the scheme before it (`Bearer`).
-    auth: Option<(HeaderName, Option<&'static str>)>,
-    auth_description: &'static str,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    secret_pointers: &'static [&'static str],
-    /// Profile field → JSON pointer.
-    map: Vec<(&'static str, &'static str)>,
-    extra: Vec<(&'static str, &'static str)>,
-    /// Statuses that reject the credential besides 401 and 403 (which always do).
-    reject: Option<Vec<u16>>,
-}
-
 /// What an account table defines: the provider, and the URL (kept as the account's base URL
 /// so that `--base-url` and `WHOAMI_<ACCOUNT>_BASE_URL` override it like any other).
-pub struct Definition {
-    pub provider: &'static dyn Provider,
+pub struct Inline {
+    pub definition: Definition,
     pub url: String,
 }
 
@@ -99,7 +81,7 @@ pub fn define(
     at: usize,
     table: &DeTable<'_>,
     error: ErrorAt<'_>,
-) -> Result<Definition, crate::config::ConfigError> {
+) -> Result<Inline, crate::config::ConfigError> {
     let fail = |offset: usize, key: &str, message: String| {
         error(offset, format!("[{account}] {key}: {message}"))
     };
@@ -112,14 +94,14 @@ pub fn define(
         )),
     };
     let mut url = None;
-    let mut method = Method::GET;
-    let mut body = None;
-    let mut auth = None;
-    let mut headers = Vec::new();
+    let mut request = RawRequest {
+        method: "GET".into(),
+        ..RawRequest::default()
+    };
     let mut headers_at: Vec<(HeaderName, usize)> = Vec::new();
     let mut secret_pointers = Vec::new();
     let mut map = None;
-    let mut reject = None;
+    let mut reject = Vec::new();
     for entry in table.iter() {
         let (key, value) = entry;
         let offset = value.span().start;
@@ -130,9 +112,8 @@ pub fn define(
                 url = Some(checked.map_err(|m| fail(offset, "url", m))?);
             }
             "method" => {
-                method = match string(entry)?.to_ascii_uppercase().as_str() {
-                    "GET" => Method::GET,
-                    "POST" => Method::POST,
+                request.method = match string(entry)?.to_ascii_uppercase().as_str() {
+                    method @ ("GET" | "POST") => method.to_string(),
                     _ => {
                         return Err(fail(
                             offset,
@@ -142,30 +123,41 @@ pub fn define(
                     }
                 }
             }
-            "body" => body = Some(leak(string(entry)?)),
-            "auth" => auth = Some(parse_auth(account, value, error)?),
+            "body" => request.body = Some(string(entry)?),
+            "auth" => request.auth = Some(parse_auth(account, value, error)?),
             "headers" => {
-                for (name, value, at) in parse_headers(account, value, error)? {
+                for (name, text, at) in parse_headers(account, value, error)? {
                     headers_at.push((name.clone(), at));
-                    headers.push((name, value));
+                    request.headers.insert(name.as_str().to_string(), text);
                 }
             }
             "secret_fields" => {
                 secret_pointers = parse_pointers(account, "secret_fields", value, error)?
             }
             "map" => map = Some(parse_map(account, value, error)?),
-            "reject" => reject = Some(parse_reject(account, value, error)?),
+            "reject" => reject = parse_reject(account, value, error)?,
             _ => {}
         }
     }
     let url = url.ok_or_else(|| error(at, format!("[{account}]: a custom provider needs `url` (the whole URL of its \"who am I\" endpoint)")))?;
-    let (map, extra) = map.ok_or_else(|| {
+    let (profile, success) = map.ok_or_else(|| {
         error(at, format!("[{account}]: a custom provider needs a [{account}.map] table with at least `id` (a JSON pointer such as \"/id\")"))
     })?;
-    if let Some((name, _)) = &auth
+    let Some(auth) = &request.auth else {
+        return Err(error(
+            at,
+            format!(
+                "[{account}]: a custom provider needs `auth`, the header that carries the credential (e.g. auth = {{ header = \"Authorization\", scheme = \"Bearer\" }})"
+            ),
+        ));
+    };
+    if let Some(name) = auth
+        .header
+        .as_deref()
+        .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok())
         && let Some(offset) = headers_at
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, at)| *at)
     {
         return Err(error(
@@ -175,46 +167,28 @@ pub fn define(
             ),
         ));
     }
-    if auth.is_none() {
-        return Err(error(
-            at,
-            format!(
-                "[{account}]: a custom provider needs `auth`, the header that carries the credential (e.g. auth = {{ header = \"Authorization\", scheme = \"Bearer\" }})"
-            ),
-        ));
-    }
-    if body.is_some() && method != Method::POST {
+    if request.body.is_some() && request.method != "POST" {
         return Err(error(
             at,
             format!("[{account}] body: only a POST sends a body; add method = \"POST\""),
         ));
     }
-    let auth_description = leak(match &auth {
-        // Listed by `providers`: a credential pasted into the scheme is not shown there.
-        Some((name, Some(scheme))) => format!("{name}: {} <token>", crate::config::shown(scheme)),
-        Some((name, None)) => format!("{name}: <token>"),
-        None => "(none)".to_string(),
-    });
-    let custom = Custom {
-        account: leak(account.to_string()),
-        method,
-        body,
-        auth,
-        auth_description,
-        headers,
-        secret_pointers: Box::leak(secret_pointers.into_boxed_slice()),
-        map,
-        extra,
+    let raw = Raw {
+        id: account.to_string(),
+        request,
+        response: RawResponse {
+            success,
+            ..RawResponse::default()
+        },
+        profile,
         reject,
+        secret_pointers,
+        ..Raw::default()
     };
-    Ok(Definition {
-        provider: Box::leak(Box::new(custom)),
-        url,
-    })
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
+    let definition = Definition::from_raw(raw)
+        .and_then(|d| d.validate().map(|()| d))
+        .map_err(|m| error(at, format!("[{account}] {m}")))?;
+    Ok(Inline { definition, url })
 }
 
 fn table<'a>(
@@ -259,7 +233,7 @@ fn parse_auth(
     account: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<(HeaderName, Option<&'static str>), crate::config::ConfigError> {
+) -> Result<RawAuth, crate::config::ConfigError> {
     let mut header = None;
     let mut scheme = None;
     for (key, v) in table(account, "auth", value, error)?.iter() {
@@ -271,14 +245,15 @@ fn parse_auth(
         })?;
         match key.get_ref().as_ref() {
             "header" => {
-                header = Some(HeaderName::from_bytes(text.as_bytes()).map_err(|_| {
+                HeaderName::from_bytes(text.as_bytes()).map_err(|_| {
                     error(
                         v.span().start,
                         format!(
                             "[{account}] auth.header: not a valid HTTP header name (a name such as `Authorization`; the scheme goes in `scheme`, the credential in `token`)"
                         ),
                     )
-                })?)
+                })?;
+                header = Some(text.to_string());
             }
             "scheme" => {
                 if HeaderValue::from_str(&format!("{text} x")).is_err() {
@@ -287,7 +262,7 @@ fn parse_auth(
                         format!("[{account}] auth.scheme: not valid in an HTTP header"),
                     ));
                 }
-                scheme = Some(leak(text.trim().to_string())).filter(|s| !s.is_empty())
+                scheme = Some(text.trim().to_string()).filter(|s| !s.is_empty())
             }
             other => {
                 return Err(unknown(
@@ -304,14 +279,18 @@ fn parse_auth(
     let header = header.ok_or_else(|| {
         error(value.span().start, format!("[{account}] auth: needs `header` (e.g. {{ header = \"Authorization\", scheme = \"Bearer\" }})"))
     })?;
-    Ok((header, scheme))
+    Ok(RawAuth {
+        header: Some(header),
+        scheme,
+        ..RawAuth::default()
+    })
 }
 
 fn parse_headers(
     account: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<Vec<(HeaderName, HeaderValue, usize)>, crate::config::ConfigError> {
+) -> Result<Vec<(HeaderName, String, usize)>, crate::config::ConfigError> {
     table(account, "headers", value, error)?
         .iter()
         .map(|(key, v)| {
@@ -334,7 +313,7 @@ fn parse_headers(
                     ),
                 )
             })?;
-            let value = HeaderValue::from_str(text).map_err(|_| {
+            HeaderValue::from_str(text).map_err(|_| {
                 error(
                     v.span().start,
                     format!(
@@ -343,7 +322,7 @@ fn parse_headers(
                     ),
                 )
             })?;
-            Ok((name, value, offset))
+            Ok((name, text.to_string(), offset))
         })
         .collect()
 }
@@ -362,12 +341,13 @@ fn check_pointer(pointer: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A JSON pointer string (secret_fields), checked.
 fn pointer(
     account: &str,
     key: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<&'static str, crate::config::ConfigError> {
+) -> Result<String, crate::config::ConfigError> {
     let text = value.get_ref().as_str().ok_or_else(|| {
         error(
             value.span().start,
@@ -376,7 +356,7 @@ fn pointer(
     })?;
     check_pointer(text)
         .map_err(|m| error(value.span().start, format!("[{account}] {key}: {m}")))?;
-    Ok(leak(text.to_string()))
+    Ok(text.to_string())
 }
 
 fn parse_pointers(
@@ -384,7 +364,7 @@ fn parse_pointers(
     key: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<Vec<&'static str>, crate::config::ConfigError> {
+) -> Result<Vec<String>, crate::config::ConfigError> {
     let DeValue::Array(items) = value.get_ref() else {
         return Err(error(
             value.span().start,
@@ -397,31 +377,109 @@ fn parse_pointers(
         .collect()
 }
 
-type Mapping = (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-);
+/// How a mapped value is read: as text (numbers and booleans as their text, as this format
+/// always did), as a yes/no (`"true"`, non-zero numbers), or as it is (`extra`).
+#[derive(Clone, Copy)]
+enum Reading {
+    Text,
+    Flag,
+    AsIs,
+}
 
+/// One `map` entry as a jq expression: a JSON pointer (`/a/0`) is translated, anything else
+/// is a jq expression and must compile on its own.
+fn mapping(
+    account: &str,
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+    reading: Reading,
+    error: ErrorAt<'_>,
+) -> Result<String, crate::config::ConfigError> {
+    let at = value.span().start;
+    let text = value.get_ref().as_str().ok_or_else(|| {
+        error(
+            at,
+            format!(
+                "[{account}] {key}: must be a JSON pointer (\"/id\") or a jq expression (\".id\")"
+            ),
+        )
+    })?;
+    let path = match text.starts_with('/') || text.is_empty() {
+        true => {
+            check_pointer(text).map_err(|m| error(at, format!("[{account}] {key}: {m}")))?;
+            pointer_to_jq(text)
+        }
+        false => {
+            crate::jq::Programs::compile(&[text]).map_err(|(_, e)| {
+                // The engine's message names what it could not read: never a pasted credential.
+                let pasted = text
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                    .any(crate::credential::looks_like_secret);
+                let detail = if pasted { String::new() } else { format!(" ({e})") };
+                error(
+                    at,
+                    format!(
+                        "[{account}] {key}: not a JSON pointer (a pointer must start with `/`, e.g. \"/id\") nor a jq expression that compiles{detail}"
+                    ),
+                )
+            })?;
+            format!("({text})")
+        }
+    };
+    Ok(match reading {
+        Reading::Text => format!(
+            "{path} | if type == \"number\" or type == \"boolean\" then tostring else . end"
+        ),
+        Reading::Flag => format!(
+            "{path} | if type == \"string\" then (if . == \"true\" then true elif . == \"false\" then false else null end) elif type == \"number\" then . != 0 else . end"
+        ),
+        Reading::AsIs => path,
+    })
+}
+
+/// A JSON pointer (RFC 6901) as a jq path: `/a/0` reads `.["a"]`, then index 0 of an array or
+/// key "0" of an object. A step into anything else fails, which reads as "missing".
+fn pointer_to_jq(pointer: &str) -> String {
+    let mut jq = String::from(".");
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let key = serde_json::Value::String(token.clone()).to_string();
+        match token.parse::<usize>() {
+            Ok(i) if !token.starts_with('+') => {
+                jq += &format!(" | if type == \"array\" then .[{i}] else .[{key}] end")
+            }
+            _ => jq += &format!(" | .[{key}]"),
+        }
+    }
+    format!("({jq})")
+}
+
+/// The `map` table: profile field → jq expression, and the success predicate (`map.id`
+/// gives a value).
 fn parse_map(
     account: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<Mapping, crate::config::ConfigError> {
-    let mut fields = Vec::new();
-    let mut extra = Vec::new();
+) -> Result<(BTreeMap<String, String>, String), crate::config::ConfigError> {
+    let mut profile = BTreeMap::new();
     for (key, v) in table(account, "map", value, error)?.iter() {
         let name = key.get_ref().as_ref();
         match name {
             "extra" => {
+                let mut parts = Vec::new();
                 for (k, p) in table(account, "map.extra", v, error)?.iter() {
-                    let pointer =
-                        pointer(account, &format!("map.extra.{}", k.get_ref()), p, error)?;
-                    extra.push((leak(k.get_ref().to_string()), pointer));
+                    let at = format!("map.extra.{}", k.get_ref());
+                    let jq = mapping(account, &at, p, Reading::AsIs, error)?;
+                    let key = serde_json::Value::String(k.get_ref().to_string()).to_string();
+                    parts.push(format!("{key}: ({jq})"));
                 }
+                profile.insert("extra".to_string(), format!("{{{}}}", parts.join(", ")));
             }
             name if FIELDS.contains(&name) => {
-                let field = FIELDS.iter().find(|f| **f == name).copied().unwrap_or("id");
-                fields.push((field, pointer(account, &format!("map.{name}"), v, error)?));
+                let flag = Field::ALL.iter().any(|(n, f)| *n == name && f.is_flag());
+                let reading = if flag { Reading::Flag } else { Reading::Text };
+                let jq = mapping(account, &format!("map.{name}"), v, reading, error)?;
+                profile.insert(name.to_string(), jq);
             }
             other => {
                 return Err(unknown(
@@ -435,29 +493,25 @@ fn parse_map(
             }
         }
     }
-    if !fields.iter().any(|(f, _)| *f == "id") {
+    let Some(id) = profile.get("id") else {
         return Err(error(
             value.span().start,
             format!(
                 "[{account}] map: needs `id`, the pointer whose presence proves a profile came back (e.g. id = \"/id\")"
             ),
         ));
-    }
-    Ok((fields, extra))
+    };
+    let success = format!("({id}) != null");
+    Ok((profile, success))
 }
 
-/// Whether a status can be declared a rejection: a 4xx that speaks of the request, not of a
-/// proxy (407), a timeout (408, 499), routing (421), replay (425), a rate limit (429) or the
-/// request's size (431).
-pub fn can_reject(status: u16) -> bool {
-    (400..500).contains(&status) && !matches!(status, 407 | 408 | 421 | 425 | 429 | 431 | 499)
-}
-
+/// The `reject` table: statuses that reject on top of the shared rule (401 and 403 always
+/// do); a 404 says the user is not found, any other the credential is invalid.
 fn parse_reject(
     account: &str,
     value: &Spanned<DeValue<'_>>,
     error: ErrorAt<'_>,
-) -> Result<Vec<u16>, crate::config::ConfigError> {
+) -> Result<Vec<RawRule>, crate::config::ConfigError> {
     let mut statuses = None;
     for (key, v) in table(account, "reject", value, error)?.iter() {
         match key.get_ref().as_ref() {
@@ -476,7 +530,7 @@ fn parse_reject(
                         .get_ref()
                         .as_integer()
                         .and_then(|i| i.as_str().parse::<u16>().ok())
-                        .filter(|s| can_reject(*s))
+                        .filter(|s| definition::can_reject(*s))
                         .ok_or_else(|| {
                             error(item.span().start, format!(
                                 "[{account}] reject.status: only a 4xx status about the request itself can mean a rejected credential; not 407, 408, 421, 425, 429, 431 or 499 (a proxy, a timeout or a rate limit is never a verdict), nor 1xx, 2xx, 3xx or 5xx"
@@ -498,128 +552,41 @@ fn parse_reject(
             }
         }
     }
-    statuses.ok_or_else(|| {
+    let statuses = statuses.ok_or_else(|| {
         error(
             value.span().start,
             format!("[{account}] reject: needs `status`, e.g. status = [401, 403]"),
         )
-    })
-}
-
-/// A mapped value as a profile string: strings as they are, numbers and booleans as text.
-fn text(body: &Value, pointer: &str) -> Option<String> {
-    match body.pointer(pointer)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn flag(body: &Value, pointer: &str) -> Option<bool> {
-    match body.pointer(pointer)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_i64().map(|n| n != 0),
-        _ => None,
-    }
-}
-
-impl Provider for Custom {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn name(&self) -> &'static str {
-        self.account
-    }
-
-    fn docs_url(&self) -> &'static str {
-        ""
-    }
-
-    fn default_base_url(&self) -> Option<&'static str> {
-        None
-    }
-
-    fn auth_header(&self) -> &'static str {
-        self.auth_description
-    }
-
-    fn secret_fields(&self) -> &'static [&'static str] {
-        &[]
-    }
-
-    fn secret_pointers(&self) -> &'static [&'static str] {
-        self.secret_pointers
-    }
-
-    fn request(&self, _settings: &Settings, secret: &Secret) -> Result<ApiRequest, BadHeader> {
-        let mut headers = self.headers.clone();
-        if let Some((name, scheme)) = &self.auth {
-            let text = match scheme {
-                Some(scheme) => format!("{scheme} {}", secret.expose()),
-                None => secret.expose().to_string(),
-            };
-            let mut value = HeaderValue::from_str(&text).map_err(|_| BadHeader)?;
-            value.set_sensitive(true);
-            headers.push((name.clone(), value));
-        }
-        Ok(ApiRequest {
-            method: self.method.clone(),
-            path: "".into(),
-            headers,
-            json_body: self.body,
-        })
-    }
-
-    /// The listed statuses reject on top of the shared rule (401 and 403 always reject).
-    fn rejection(&self, status: u16, _body: Option<&Value>) -> Option<ErrorKind> {
-        let listed = self.reject.as_ref()?;
-        match (listed.contains(&status), status) {
-            (false, _) | (true, 401 | 403) => None,
-            (true, 404) => Some(ErrorKind::UserNotFound),
-            (true, _) => Some(ErrorKind::InvalidCredential),
-        }
-    }
-
-    fn normalize(&self, body: &Value, _settings: &Settings) -> Option<Profile> {
-        let mut profile = Profile::default();
-        for (field, pointer) in &self.map {
-            match *field {
-                "id" => profile.id = Some(text(body, pointer)?),
-                "username" => profile.username = text(body, pointer),
-                "display_name" => profile.display_name = text(body, pointer),
-                "first_name" => profile.first_name = text(body, pointer),
-                "last_name" => profile.last_name = text(body, pointer),
-                "email" => profile.email = text(body, pointer),
-                "email_verified" => profile.email_verified = flag(body, pointer),
-                "phone" => profile.phone = text(body, pointer),
-                "avatar_url" => profile.avatar_url = text(body, pointer),
-                "locale" => profile.locale = text(body, pointer),
-                "created_at" => profile.created_at = text(body, pointer),
-                "updated_at" => profile.updated_at = text(body, pointer),
-                "mfa" => profile.mfa = flag(body, pointer),
-                _ => {}
-            }
-        }
-        let mut extra = Map::new();
-        for (name, pointer) in &self.extra {
-            if let Some(value) = body.pointer(pointer).filter(|v| !v.is_null()) {
-                extra.insert(name.to_string(), value.clone());
-            }
-        }
-        profile.extra = extra;
-        Some(profile)
-    }
+    })?;
+    let rule = |status: Vec<u16>, kind: &str| RawRule {
+        status,
+        when: None,
+        kind: kind.to_string(),
+    };
+    let (not_found, others): (Vec<u16>, Vec<u16>) = statuses
+        .into_iter()
+        .filter(|s| !matches!(s, 401 | 403))
+        .partition(|s| *s == 404);
+    Ok([
+        (not_found, "user_not_found"),
+        (others, "invalid_credential"),
+    ]
+    .into_iter()
+    .filter(|(s, _)| !s.is_empty())
+    .map(|(s, kind)| rule(s, kind))
+    .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credential::Secret;
+    use crate::profile::ErrorKind;
+    use crate::provider::Settings;
+    use reqwest::Method;
     use serde_json::json;
 
-    fn define_text(text: &str) -> Result<Definition, String> {
+    fn define_text(text: &str) -> Result<Inline, String> {
         let doc = DeTable::parse(text).unwrap();
         let (name, value) = doc.get_ref().iter().next().unwrap();
         let error = |offset: usize, message: String| crate::config::ConfigError {
@@ -656,20 +623,20 @@ plan = "/plan/name"
         let d = define_text(GITHUB).unwrap();
         assert_eq!(d.url, "https://api.github.com/user");
         let body = json!({"id": 583231, "login": "octocat", "email": null, "verified": "true", "plan": {"name": "pro"}});
-        let p = d.provider.normalize(&body, &Settings::default()).unwrap();
+        let p = d.definition.normalize(&body, &Settings::default()).unwrap();
         assert_eq!(p.id.as_deref(), Some("583231"));
         assert_eq!(p.username.as_deref(), Some("octocat"));
         assert_eq!(p.email, None);
         assert_eq!(p.email_verified, Some(true));
         assert_eq!(p.extra["plan"], "pro");
         assert!(
-            d.provider
+            d.definition
                 .normalize(&json!({"login": "x"}), &Settings::default())
                 .is_none(),
             "no id, no profile"
         );
         assert_eq!(
-            d.provider.secret_pointers(),
+            d.definition.secret_pointers(),
             ["/token", "/plan/secret~1key"]
         );
     }
@@ -678,7 +645,7 @@ plan = "/plan/name"
     fn sends_the_credential_in_the_named_header() {
         let d = define_text(GITHUB).unwrap();
         let request = d
-            .provider
+            .definition
             .request(&Settings::default(), &Secret::new("ghp_x"))
             .unwrap();
         assert_eq!(request.method, Method::GET);
@@ -696,33 +663,33 @@ plan = "/plan/name"
                 .iter()
                 .any(|(n, v)| n == "x-github-api-version" && v == "2022-11-28")
         );
-        assert_eq!(d.provider.auth_header(), "authorization: Bearer <token>");
+        assert_eq!(d.definition.auth_header(), "Authorization: Bearer <token>");
     }
 
     #[test]
     fn rejection_statuses_add_to_401_and_403() {
         let d = define_text(&format!("{GITHUB}[github.reject]\nstatus = [400, 404]\n")).unwrap();
         assert_eq!(
-            d.provider.rejection(404, None),
+            d.definition.rejection(404, None),
             Some(ErrorKind::UserNotFound)
         );
         assert_eq!(
-            d.provider.rejection(400, None),
+            d.definition.rejection(400, None),
             Some(ErrorKind::InvalidCredential)
         );
         assert_eq!(
-            d.provider.rejection(401, None),
+            d.definition.rejection(401, None),
             None,
             "the shared rule rejects it"
         );
         assert_eq!(
-            d.provider.rejection(403, None),
+            d.definition.rejection(403, None),
             None,
             "the shared rule rejects it"
         );
-        assert_eq!(d.provider.rejection(500, None), None);
+        assert_eq!(d.definition.rejection(500, None), None);
         let plain = define_text(GITHUB).unwrap();
-        assert_eq!(plain.provider.rejection(404, None), None);
+        assert_eq!(plain.definition.rejection(404, None), None);
     }
 
     #[test]

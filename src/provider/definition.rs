@@ -8,39 +8,47 @@
 //! 5xx only through an explicit body predicate, and never a status that is not about the
 //! credential (407, 408, 421, 425, 429 without a predicate, 431, 499).
 //!
-//! Every jq program is compiled once, when the definition is loaded. Before mapping, every
-//! string that is empty or only white space is read as `null`: providers send `""` for unset
-//! fields, and `.display_name // .name` should fall back past one.
+//! The built-ins (`providers/*.toml`), user definitions (`<config dir>/whoami/providers/`) and
+//! the one-account definitions written inline in the config all load into this one type.
+//! Every jq expression of a definition compiles together, once, on first use. Before mapping,
+//! every string that is empty or only white space is read as `null`: providers send `""` for
+//! unset fields, and `.display_name // .name` should fall back past one.
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
 use reqwest::Method;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{ApiRequest, BadHeader, Provider, SdkVar, Settings, generic_error_message};
+use super::{BadHeader, Settings, generic_error_message};
 use crate::credential::Secret;
+use crate::http::Request;
 use crate::jq::{Input, Programs};
 use crate::profile::{ErrorKind, Organization, Profile};
 
-/// A loaded definition: validated, its programs compiled.
+/// The placeholder that stands for the credential in a path, a header or Basic auth.
+pub const TOKEN: &str = "token";
+
+/// A loaded definition: validated, its programs compiled on first use.
 #[derive(Debug)]
 pub struct Definition {
-    id: &'static str,
-    name: &'static str,
-    docs: &'static str,
-    base_url: Option<&'static str>,
-    settings: &'static [&'static str],
+    id: String,
+    name: String,
+    docs: String,
+    base_url: Option<String>,
+    replaces: bool,
     setting_rules: BTreeMap<String, SettingRule>,
-    env: &'static [SdkVar],
+    env: Vec<SdkVar>,
     method: Method,
-    path: &'static str,
+    path: String,
     auth: Auth,
-    auth_description: &'static str,
+    auth_description: String,
     headers: Vec<(HeaderName, String)>,
-    body: Option<&'static str>,
-    secrets: &'static [&'static str],
+    body: Option<String>,
+    secrets: Vec<String>,
+    secret_pointers: Vec<String>,
     html_rejections: bool,
     /// Indices into `expressions`, compiled together on first use (see [`crate::jq`]).
     success: usize,
@@ -55,19 +63,37 @@ pub struct Definition {
     programs: std::sync::OnceLock<Option<Programs>>,
 }
 
+/// A provider SDK's own environment variable and the key it fills (`VAIZ_API_KEY` → `token`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkVar {
+    pub var: String,
+    pub key: String,
+}
+
 #[derive(Debug, Clone)]
 struct SettingRule {
     values: Vec<String>,
+    required: bool,
     header: bool,
     default: Option<String>,
     valid: Option<usize>,
     invalid: Option<String>,
 }
 
+/// Where the credential travels.
 #[derive(Debug)]
-struct Auth {
-    header: HeaderName,
-    scheme: Option<String>,
+enum Auth {
+    /// `Authorization: Bearer <token>`, `Api-key: <token>`.
+    Header {
+        name: HeaderName,
+        scheme: Option<String>,
+    },
+    /// HTTP Basic from two templates (`{email}` and `{token}`, or `{token}` and nothing).
+    Basic { user: String, password: String },
+    /// A query parameter (`?key=<token>`).
+    Query { name: String },
+    /// Only where `{token}` is written: the path (`/bot{token}/getMe`) or a header.
+    Placed,
 }
 
 #[derive(Debug)]
@@ -81,12 +107,12 @@ struct Rule {
 struct Hint {
     status: Vec<u16>,
     when: Option<usize>,
-    text: &'static str,
+    text: String,
 }
 
 /// The profile fields a definition maps, by kind of value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub(super) enum Field {
     Id,
     Username,
     DisplayName,
@@ -103,7 +129,7 @@ enum Field {
 }
 
 impl Field {
-    const ALL: &[(&str, Field)] = &[
+    pub(super) const ALL: &[(&str, Field)] = &[
         ("id", Field::Id),
         ("username", Field::Username),
         ("display_name", Field::DisplayName),
@@ -118,6 +144,14 @@ impl Field {
         ("updated_at", Field::UpdatedAt),
         ("mfa", Field::Mfa),
     ];
+
+    /// Every key of `[profile]`, for messages.
+    pub(super) const KEYS: &str = "id, username, display_name, first_name, last_name, email, email_verified, phone, avatar_url, locale, created_at, updated_at, mfa, organizations, extra";
+
+    /// Whether the field holds a yes/no.
+    pub(super) fn is_flag(self) -> bool {
+        matches!(self, Field::EmailVerified | Field::Mfa)
+    }
 
     fn set(self, profile: &mut Profile, value: Option<Value>) {
         let text = || value.as_ref().and_then(text);
@@ -159,34 +193,44 @@ fn identifier(value: &Value) -> Option<String> {
 }
 
 // The document as written. Unknown keys are errors, so a typo never silently does nothing.
+// Inline definitions in the config (src/provider/custom.rs) are translated into this too.
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct Raw {
-    id: String,
-    name: String,
-    docs: String,
-    base_url: Option<String>,
+pub(super) struct Raw {
+    pub id: String,
+    pub name: Option<String>,
+    pub docs: Option<String>,
+    pub base_url: Option<String>,
+    /// A user definition that takes the place of the built-in of the same id.
     #[serde(default)]
-    settings: BTreeMap<String, RawSetting>,
+    pub replaces: bool,
     #[serde(default)]
-    env: Vec<RawEnv>,
-    request: RawRequest,
-    response: RawResponse,
+    pub settings: BTreeMap<String, RawSetting>,
+    #[serde(default)]
+    pub env: Vec<RawEnv>,
+    pub request: RawRequest,
+    pub response: RawResponse,
     /// Profile field → jq expression.
-    profile: BTreeMap<String, String>,
+    pub profile: BTreeMap<String, String>,
     #[serde(default)]
-    reject: Vec<RawRule>,
+    pub reject: Vec<RawRule>,
     #[serde(default)]
-    hint: Vec<RawHint>,
+    pub hint: Vec<RawHint>,
+    /// JSON pointers to secrets (inline definitions only).
+    #[serde(skip)]
+    pub secret_pointers: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSetting {
+pub(super) struct RawSetting {
     /// The allowed values, when the setting is an enumeration.
     #[serde(default)]
     values: Vec<String>,
+    /// An account must set it (Basic auth's user, a tenant in the path).
+    #[serde(default)]
+    required: bool,
     /// Sent as a header value: no control characters.
     #[serde(default)]
     header: bool,
@@ -200,63 +244,76 @@ struct RawSetting {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawEnv {
+pub(super) struct RawEnv {
     var: String,
     key: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawRequest {
+pub(super) struct RawRequest {
     #[serde(default = "get")]
-    method: String,
-    path: String,
-    auth: RawAuth,
-    /// Extra headers; `{setting}` is replaced by the setting's value, and a header whose
+    pub method: String,
+    /// Joined to the base URL; `{setting}` and `{token}` are replaced, percent-encoded.
+    #[serde(default)]
+    pub path: String,
+    pub auth: Option<RawAuth>,
+    /// Extra headers; `{setting}` (or `{token}`) is replaced by its value, and a header whose
     /// setting is empty is not sent.
     #[serde(default)]
-    headers: BTreeMap<String, String>,
-    /// A JSON body (POST).
-    body: Option<String>,
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body (POST), sent as written: a GraphQL query's braces are not placeholders.
+    pub body: Option<String>,
 }
 
 fn get() -> String {
     "GET".into()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawAuth {
-    header: String,
-    scheme: Option<String>,
+pub(super) struct RawAuth {
+    pub header: Option<String>,
+    pub scheme: Option<String>,
+    pub basic: Option<RawBasic>,
+    pub query: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawResponse {
+pub(super) struct RawBasic {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawResponse {
     /// The answer is this provider's profile when this holds.
-    success: String,
+    pub success: String,
     /// Keys of this provider's bodies that hold secrets the shared rule would miss.
     #[serde(default)]
-    secrets: Vec<String>,
+    pub secrets: Vec<String>,
     /// The provider itself rejects with HTML pages (normally a 401/403 page is a proxy's).
     #[serde(default)]
-    html_rejections: bool,
+    pub html_rejections: bool,
     /// The human message of an error body (default: `message`, `error`, `errors`, `detail`…).
-    message: Option<String>,
+    pub message: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
-    status: Vec<u16>,
-    when: Option<String>,
-    kind: String,
+pub(super) struct RawRule {
+    pub status: Vec<u16>,
+    pub when: Option<String>,
+    pub kind: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawHint {
+pub(super) struct RawHint {
     /// Any status when absent.
     #[serde(default)]
     status: Vec<u16>,
@@ -264,41 +321,48 @@ struct RawHint {
     text: String,
 }
 
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
+/// Whether a status can be declared a rejection on its own: a 4xx that speaks of the request,
+/// not of a proxy (407), a timeout (408, 499), routing (421), replay (425), a rate limit (429)
+/// or the request's size (431).
+pub fn can_reject(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 407 | 408 | 421 | 425 | 429 | 431 | 499)
 }
 
 impl Definition {
-    /// Parses and validates a definition, compiling its programs. The error names the key and
-    /// the problem. Definitions are loaded once per process (built-ins are static), so their
-    /// text is kept for the life of the process.
+    /// Parses and validates a definition. The error names the key and the problem; the jq
+    /// expressions are only compiled by [`Definition::validate`] or on first use.
     pub fn parse(text: &str) -> Result<Definition, String> {
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             match line {
-                Some(line) => format!("line {line}: {}", e.message()),
-                None => e.message().to_string(),
+                Some(line) => format!("line {line}: {}", e.message().trim()),
+                None => e.message().trim().to_string(),
             }
         })?;
+        check_id(&raw.id)?;
         Definition::from_raw(raw)
     }
 
-    fn from_raw(raw: Raw) -> Result<Definition, String> {
-        let mut expressions: Vec<(String, String)> = Vec::new();
-        let mut program = |key: &str, code: &str| -> Result<usize, String> {
-            expressions.push((key.to_string(), code.to_string()));
-            Ok(expressions.len() - 1)
+    /// Parses, validates and compiles a definition from a file's text: the error carries the
+    /// line of the key it names, when there is one.
+    pub fn load(text: &str) -> Result<Definition, DefinitionError> {
+        let fail = |message: String| DefinitionError {
+            line: line_of(text, &message),
+            message,
         };
-        if raw.id.is_empty()
-            || !raw
-                .id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            return Err("id: lower-case letters, digits and `-` only".into());
-        }
+        let definition = Definition::parse(text).map_err(fail)?;
+        definition.validate().map_err(fail)?;
+        Ok(definition)
+    }
+
+    pub(super) fn from_raw(raw: Raw) -> Result<Definition, String> {
+        let mut expressions: Vec<(String, String)> = Vec::new();
+        let mut program = |key: &str, code: &str| -> usize {
+            expressions.push((key.to_string(), code.to_string()));
+            expressions.len() - 1
+        };
         if let Some(url) = &raw.base_url {
             crate::config::check_base_url(url).map_err(|e| format!("base_url: {e}"))?;
         }
@@ -308,40 +372,55 @@ impl Definition {
             _ => return Err("request.method: only GET or POST (every check is read-only)".into()),
         };
         if raw.request.body.is_some() && method != Method::POST {
-            return Err("request.body: only a POST sends a body".into());
+            return Err("request.body: only a POST sends a body; add method = \"POST\"".into());
         }
         if let Some(body) = &raw.request.body {
             serde_json::from_str::<Value>(body)
                 .map_err(|e| format!("request.body: not JSON: {e}"))?;
         }
-        let header = HeaderName::from_bytes(raw.request.auth.header.as_bytes())
-            .map_err(|_| "request.auth.header: not a valid HTTP header name".to_string())?;
-        // As written (HeaderName lower-cases): `Authorization: Bearer <token>`.
-        let written = &raw.request.auth.header;
-        let auth_description = leak(match &raw.request.auth.scheme {
-            Some(scheme) => format!("{written}: {scheme} <token>"),
-            None => format!("{written}: <token>"),
-        });
-        for setting in placeholders(&raw.request.path) {
-            if !raw.settings.contains_key(setting) {
-                return Err(format!(
-                    "request.path: `{{{setting}}}` names no setting of this definition"
-                ));
-            }
+        let known = |name: &str| name == TOKEN || raw.settings.contains_key(name);
+        let check_placeholders =
+            |key: &str, template: &str| match placeholders(template).find(|name| !known(name)) {
+                Some(name) => Err(format!(
+                    "{key}: `{{{name}}}` is neither `{{token}}` nor a setting of this definition"
+                )),
+                None => Ok(()),
+            };
+        check_placeholders("request.path", &raw.request.path)?;
+        if raw.request.path.contains('#') {
+            return Err("request.path: no fragment (`#`)".into());
         }
         let mut headers = Vec::new();
         for (name, template) in &raw.request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 format!("request.headers: `{name}` is not a valid HTTP header name")
             })?;
-            for setting in placeholders(template) {
-                if !raw.settings.contains_key(setting) {
-                    return Err(format!(
-                        "request.headers.{name}: `{{{setting}}}` names no setting of this definition"
-                    ));
-                }
+            check_placeholders(&format!("request.headers.{name}"), template)?;
+            if placeholders(template).next().is_none() && HeaderValue::from_str(template).is_err() {
+                return Err(format!("request.headers.{name}: not a valid header value"));
             }
-            headers.push((name, template.clone()));
+            headers.push((header, template.clone()));
+        }
+        let placed = placeholders(&raw.request.path).any(|n| n == TOKEN)
+            || raw
+                .request
+                .headers
+                .values()
+                .any(|t| placeholders(t).any(|n| n == TOKEN));
+        let (auth, auth_description) = auth(raw.request.auth.as_ref(), &raw.request.path, placed)?;
+        if let Auth::Basic { user, password } = &auth {
+            check_placeholders("request.auth.basic.user", user)?;
+            check_placeholders("request.auth.basic.password", password)?;
+        }
+        if let Some(name) = match &auth {
+            Auth::Header { name, .. } => Some(name.clone()),
+            Auth::Basic { .. } => Some(AUTHORIZATION),
+            _ => None,
+        } && headers.iter().any(|(h, _)| *h == name)
+        {
+            return Err(format!(
+                "request.headers: `{name}` carries the credential (request.auth); set it only there"
+            ));
         }
         let mut fields = Vec::new();
         let mut organizations = None;
@@ -349,19 +428,17 @@ impl Definition {
         for (key, code) in &raw.profile {
             let at = format!("profile.{key}");
             match key.as_str() {
-                "organizations" => organizations = Some(program(&at, code)?),
-                "extra" => extra = Some(program(&at, code)?),
+                "organizations" => organizations = Some(program(&at, code)),
+                "extra" => extra = Some(program(&at, code)),
                 _ => match Field::ALL.iter().find(|(name, _)| name == key) {
-                    Some((_, field)) => fields.push((*field, program(&at, code)?)),
+                    Some((_, field)) => fields.push((*field, program(&at, code))),
                     None => {
-                        return Err(format!(
-                            "{at}: not a profile field (id, username, display_name, first_name, last_name, email, email_verified, phone, avatar_url, locale, created_at, updated_at, mfa, organizations, extra)"
-                        ));
+                        return Err(format!("{at}: not a profile field ({})", Field::KEYS));
                     }
                 },
             }
         }
-        if !fields.iter().any(|(f, _)| *f == Field::Id) && !raw.profile.contains_key("email") {
+        if !raw.profile.contains_key("id") && !raw.profile.contains_key("email") {
             return Err("profile: map at least `id` (or `email`): the identity".into());
         }
         let mut rejections = Vec::new();
@@ -375,7 +452,7 @@ impl Definition {
             }
             for &status in &rule.status {
                 let by_body = rule.when.is_some() && matches!(status, 200..=299 | 429 | 500..=599);
-                if !(super::custom::can_reject(status) || by_body) {
+                if !(can_reject(status) || by_body) {
                     return Err(format!(
                         "{at}.status: {status} is never a verdict on its own (a 2xx, 429 or 5xx needs a `when` predicate on the body; 407, 408, 421, 425, 431 and 499 never reject)"
                     ));
@@ -386,35 +463,48 @@ impl Definition {
                 when: rule
                     .when
                     .as_deref()
-                    .map(|c| program(&format!("{at}.when"), c))
-                    .transpose()?,
+                    .map(|c| program(&format!("{at}.when"), c)),
                 kind,
             });
         }
         let mut hints = Vec::new();
-        for (i, hint) in raw.hint.iter().enumerate() {
+        for (i, hint) in raw.hint.into_iter().enumerate() {
             let at = format!("hint[{i}]");
             hints.push(Hint {
-                status: hint.status.clone(),
+                status: hint.status,
                 when: hint
                     .when
                     .as_deref()
-                    .map(|c| program(&format!("{at}.when"), c))
-                    .transpose()?,
-                text: leak(hint.text.clone()),
+                    .map(|c| program(&format!("{at}.when"), c)),
+                text: hint.text,
             });
         }
         let mut setting_rules = BTreeMap::new();
         for (name, setting) in raw.settings {
+            if name == TOKEN
+                || name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(format!(
+                    "settings.{name}: a setting is named in lower case, digits and `_`, and not `token`"
+                ));
+            }
+            if crate::config::is_common_key(&name) {
+                return Err(format!(
+                    "settings.{name}: `{name}` is a key every account has already"
+                ));
+            }
             let valid = setting
                 .valid
                 .as_deref()
-                .map(|c| program(&format!("settings.{name}.valid"), c))
-                .transpose()?;
+                .map(|c| program(&format!("settings.{name}.valid"), c));
             setting_rules.insert(
                 name,
                 SettingRule {
                     values: setting.values,
+                    required: setting.required,
                     header: setting.header,
                     default: setting.default,
                     valid,
@@ -422,52 +512,41 @@ impl Definition {
                 },
             );
         }
-        let settings: Vec<&'static str> = setting_rules.keys().map(|k| leak(k.clone())).collect();
         let mut env = Vec::new();
         for e in raw.env {
-            if e.key != "token" && e.key != "base_url" && !setting_rules.contains_key(&e.key) {
+            if e.key != TOKEN && e.key != "base_url" && !setting_rules.contains_key(&e.key) {
                 return Err(format!(
                     "env: `{}` sets `{}`, which is not token, base_url or a setting",
                     e.var, e.key
                 ));
             }
             env.push(SdkVar {
-                var: leak(e.var),
-                key: leak(e.key),
+                var: e.var,
+                key: e.key,
             });
         }
-        let success = program("response.success", &raw.response.success)?;
+        let success = program("response.success", &raw.response.success);
         let message = raw
             .response
             .message
             .as_deref()
-            .map(|c| program("response.message", c))
-            .transpose()?;
-        let definition = Definition {
-            id: leak(raw.id),
-            name: leak(raw.name),
-            docs: leak(raw.docs),
-            base_url: raw.base_url.map(leak),
-            settings: Box::leak(settings.into_boxed_slice()),
+            .map(|c| program("response.message", c));
+        Ok(Definition {
+            name: raw.name.unwrap_or_else(|| raw.id.clone()),
+            id: raw.id,
+            docs: raw.docs.unwrap_or_default(),
+            base_url: raw.base_url,
+            replaces: raw.replaces,
             setting_rules,
-            env: Box::leak(env.into_boxed_slice()),
+            env,
             method,
-            path: leak(raw.request.path),
-            auth: Auth {
-                header,
-                scheme: raw.request.auth.scheme,
-            },
+            path: raw.request.path,
+            auth,
             auth_description,
             headers,
-            body: raw.request.body.map(leak),
-            secrets: Box::leak(
-                raw.response
-                    .secrets
-                    .into_iter()
-                    .map(leak)
-                    .collect::<Vec<_>>()
-                    .into_boxed_slice(),
-            ),
+            body: raw.request.body,
+            secrets: raw.response.secrets,
+            secret_pointers: raw.secret_pointers,
             html_rejections: raw.response.html_rejections,
             success,
             message,
@@ -478,12 +557,11 @@ impl Definition {
             hints,
             expressions,
             programs: std::sync::OnceLock::new(),
-        };
-        Ok(definition)
+        })
     }
 
     /// Compiles every expression now; the error names the key of the one that does not
-    /// compile. Built-ins are checked so by a test; a definition from anywhere else must be
+    /// compile. Built-ins are checked so by a test; a definition from anywhere else is
     /// checked so when it is loaded.
     pub fn validate(&self) -> Result<(), String> {
         let sources: Vec<&str> = self.expressions.iter().map(|(_, c)| c.as_str()).collect();
@@ -541,15 +619,178 @@ impl Definition {
         })
     }
 
-    /// A template with every `{setting}` replaced (an unset one by nothing).
-    fn fill(&self, template: &str, settings: &Settings) -> String {
-        let mut text = template.to_string();
-        for name in placeholders(template) {
-            let value = self.setting(settings, name).unwrap_or_default();
-            text = text.replace(&format!("{{{name}}}"), value);
+    /// A template with every placeholder replaced: `{token}` by the credential, `{setting}` by
+    /// its value (an unset one by nothing), each passed through `encode`.
+    fn fill(
+        &self,
+        template: &str,
+        settings: &Settings,
+        secret: &Secret,
+        encode: fn(&str) -> String,
+    ) -> String {
+        let mut text = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            text += &rest[..open];
+            let name = &rest[open + 1..close];
+            let value = match name {
+                TOKEN => secret.expose(),
+                _ => self.setting(settings, name).unwrap_or_default(),
+            };
+            text += &encode(value);
+            rest = &rest[close + 1..];
         }
-        text
+        text + rest
     }
+}
+
+/// A definition that does not load: the problem, and the line it is on when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The line of the key a message opens with (`request.auth.header: …`, `reject[1].when: …`,
+/// or the parser's own `line N: …`).
+fn line_of(text: &str, message: &str) -> Option<usize> {
+    if let Some(rest) = message.strip_prefix("line ") {
+        return rest.split(':').next()?.parse().ok();
+    }
+    let path = message.split(':').next()?;
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut span = None;
+    let mut table = doc.get_ref();
+    let mut value: Option<&toml::de::DeValue<'_>> = None;
+    for segment in path.split('.') {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, i)) => (key, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        if let Some(v) = value {
+            table = v.as_table()?;
+        }
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref() == key)?;
+        span = Some(k.span());
+        let mut v = v;
+        if let Some(i) = index {
+            let toml::de::DeValue::Array(items) = v.get_ref() else {
+                break;
+            };
+            v = items.get(i)?;
+            span = Some(v.span());
+        }
+        value = Some(v.get_ref());
+    }
+    let start = span?.start.min(text.len());
+    Some(text[..start].matches('\n').count() + 1)
+}
+
+/// Checks an id: lower-case letters, digits and `-`.
+fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    match ok {
+        true => Ok(()),
+        false => Err("id: lower-case letters, digits and `-` only".into()),
+    }
+}
+
+/// Reads `request.auth`: exactly one of a header, Basic or a query parameter, or none when
+/// `{token}` is placed in the path or a header. Returns it with its description for people.
+fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String), String> {
+    let Some(raw) = raw else {
+        return match placed {
+            true if placeholders(path).any(|n| n == TOKEN) => {
+                Ok((Auth::Placed, format!("in the path: {}", path.replace("{token}", "<token>"))))
+            }
+            true => Ok((Auth::Placed, "a header (see request.headers)".into())),
+            false => Err("request.auth: say how the credential is sent: { header = \"Authorization\", scheme = \"Bearer\" }, { basic = { user = \"{email}\", password = \"{token}\" } }, { query = \"key\" }, or `{token}` in the path".into()),
+        };
+    };
+    let forms = [
+        raw.header.is_some(),
+        raw.basic.is_some(),
+        raw.query.is_some(),
+    ];
+    if forms.iter().filter(|f| **f).count() != 1 {
+        return Err("request.auth: exactly one of `header`, `basic` or `query`".into());
+    }
+    if raw.scheme.is_some() && raw.header.is_none() {
+        return Err("request.auth.scheme: only with `header`".into());
+    }
+    if let Some(header) = &raw.header {
+        let name = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+            "request.auth.header: not a valid HTTP header name (a name such as `Authorization`; the scheme goes in `scheme`)".to_string()
+        })?;
+        let scheme = raw
+            .scheme
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(scheme) = scheme
+            && HeaderValue::from_str(&format!("{scheme} x")).is_err()
+        {
+            return Err("request.auth.scheme: not valid in an HTTP header".into());
+        }
+        // As written (HeaderName lower-cases): `Authorization: Bearer <token>`. A credential
+        // pasted into the scheme is not shown.
+        let description = match scheme {
+            Some(s) => format!("{header}: {} <token>", crate::config::shown(s)),
+            None => format!("{header}: <token>"),
+        };
+        let scheme = scheme.map(str::to_string);
+        return Ok((Auth::Header { name, scheme }, description));
+    }
+    if let Some(basic) = &raw.basic {
+        let has_token = |t: &str| placeholders(t).any(|n| n == TOKEN);
+        if !has_token(&basic.user) && !has_token(&basic.password) {
+            return Err(
+                "request.auth.basic: `{token}` goes in `user` or `password` (e.g. user = \"{email}\", password = \"{token}\")".into(),
+            );
+        }
+        let shown = |t: &str| match t {
+            "" => "(empty)".to_string(),
+            t => t.replace("{token}", "<token>"),
+        };
+        let description = format!(
+            "Basic: user {}, password {}",
+            shown(&basic.user),
+            shown(&basic.password)
+        );
+        return Ok((
+            Auth::Basic {
+                user: basic.user.clone(),
+                password: basic.password.clone(),
+            },
+            description,
+        ));
+    }
+    let name = raw.query.clone().unwrap_or_default();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err("request.auth.query: a parameter name (letters, digits, `-`, `_`, `.`)".into());
+    }
+    let description = format!("query: ?{name}=<token>");
+    Ok((Auth::Query { name }, description))
 }
 
 /// The `{name}` placeholders of a template.
@@ -558,6 +799,24 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
         .split('{')
         .skip(1)
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Percent-encodes everything but the unreserved characters (RFC 3986), so a value cannot
+/// add a path segment, a query or a fragment.
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out += &format!("%{byte:02X}");
+        }
+    }
+    out
+}
+
+fn as_is(value: &str) -> String {
+    value.to_string()
 }
 
 fn rejection_kind(name: &str) -> Option<ErrorKind> {
@@ -571,32 +830,57 @@ fn rejection_kind(name: &str) -> Option<ErrorKind> {
     })
 }
 
-impl Provider for Definition {
-    fn id(&self) -> &'static str {
-        self.id
+/// What the rest of whoami asks of a provider.
+impl Definition {
+    /// Lower-case id: the `provider` value in the config and the `-p` argument.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
-    fn name(&self) -> &'static str {
-        self.name
+    /// The provider's own spelling, for people.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    fn docs_url(&self) -> &'static str {
-        self.docs
+    /// The API documentation of the endpoint called (may be empty for a user's definition).
+    pub fn docs_url(&self) -> &str {
+        &self.docs
     }
 
-    fn default_base_url(&self) -> Option<&'static str> {
-        self.base_url
+    /// `None` when the provider has no shared host, making `base_url` required.
+    pub fn default_base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
     }
 
-    fn auth_header(&self) -> &'static str {
-        self.auth_description
+    /// Whether a user definition takes the place of the built-in of the same id.
+    pub fn replaces(&self) -> bool {
+        self.replaces
     }
 
-    fn settings(&self) -> &'static [&'static str] {
-        self.settings
+    /// How the credential is sent, for `whoami providers` (e.g. `Authorization: Bearer <token>`).
+    pub fn auth_header(&self) -> &str {
+        &self.auth_description
     }
 
-    fn check_setting(&self, key: &str, value: &str) -> Result<(), String> {
+    /// The settings an account of this provider takes beyond the common keys.
+    pub fn settings(&self) -> impl Iterator<Item = &str> {
+        self.setting_rules.keys().map(String::as_str)
+    }
+
+    pub fn has_setting(&self, key: &str) -> bool {
+        self.setting_rules.contains_key(key)
+    }
+
+    /// The settings an account must set.
+    pub fn required_settings(&self) -> impl Iterator<Item = &str> {
+        self.setting_rules
+            .iter()
+            .filter(|(_, r)| r.required && r.default.is_none())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Checks one setting's value; the error says what is allowed and never repeats the value.
+    pub fn check_setting(&self, key: &str, value: &str) -> Result<(), String> {
         let Some(rule) = self.setting_rules.get(key) else {
             return Ok(());
         };
@@ -630,68 +914,111 @@ impl Provider for Definition {
         Ok(())
     }
 
-    fn sdk_env(&self) -> &'static [SdkVar] {
-        self.env
+    /// The provider SDK's own variables, read at the lowest precedence.
+    pub fn sdk_env(&self) -> &[SdkVar] {
+        &self.env
     }
 
-    fn secret_fields(&self) -> &'static [&'static str] {
-        self.secrets
+    /// Keys in this provider's bodies that hold secrets the generic rule would miss.
+    pub fn secret_fields(&self) -> &[String] {
+        &self.secrets
     }
 
-    fn html_rejections(&self) -> bool {
+    /// JSON pointers to secrets (inline definitions in the config).
+    pub fn secret_pointers(&self) -> &[String] {
+        &self.secret_pointers
+    }
+
+    /// Whether this provider itself answers a rejected credential with an HTML page. Normally
+    /// a 401 or 403 in HTML comes from a firewall, CDN or proxy in front of the provider, and
+    /// is "could not tell", not a verdict.
+    pub fn html_rejections(&self) -> bool {
         self.html_rejections
     }
 
-    fn request(&self, settings: &Settings, secret: &Secret) -> Result<ApiRequest, BadHeader> {
-        let scheme = self
-            .auth
-            .scheme
-            .as_deref()
-            .map(|s| format!("{s} "))
-            .unwrap_or_default();
-        let mut value = HeaderValue::from_str(&format!("{scheme}{}", secret.expose()))
-            .map_err(|_| BadHeader)?;
-        value.set_sensitive(true);
-        let mut request = ApiRequest {
-            method: self.method.clone(),
-            path: self.fill(self.path, settings).into(),
-            headers: vec![(self.auth.header.clone(), value)],
-            json_body: self.body,
+    /// The "current user" request. Fails only when the credential (or a setting) cannot
+    /// travel in a header.
+    pub fn request(&self, settings: &Settings, secret: &Secret) -> Result<Request, BadHeader> {
+        let sensitive = |text: String| {
+            HeaderValue::from_str(&text)
+                .map_err(|_| BadHeader)
+                .map(|mut v| {
+                    v.set_sensitive(true);
+                    v
+                })
         };
+        let mut path = self.fill(&self.path, settings, secret, percent_encode);
+        let mut headers = Vec::with_capacity(self.headers.len() + 1);
+        match &self.auth {
+            Auth::Header { name, scheme } => {
+                let text = match scheme {
+                    Some(scheme) => format!("{scheme} {}", secret.expose()),
+                    None => secret.expose().to_string(),
+                };
+                headers.push((name.clone(), sensitive(text)?));
+            }
+            Auth::Basic { user, password } => {
+                let pair = format!(
+                    "{}:{}",
+                    self.fill(user, settings, secret, as_is),
+                    self.fill(password, settings, secret, as_is)
+                );
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                headers.push((AUTHORIZATION, sensitive(format!("Basic {encoded}"))?));
+            }
+            Auth::Query { name } => {
+                let separator = if path.contains('?') { '&' } else { '?' };
+                path = format!(
+                    "{path}{separator}{name}={}",
+                    percent_encode(secret.expose())
+                );
+            }
+            Auth::Placed => {}
+        }
         'headers: for (name, template) in &self.headers {
-            let mut text = template.clone();
             for setting in placeholders(template) {
-                match self.setting(settings, setting) {
-                    Some(v) => text = text.replace(&format!("{{{setting}}}"), v),
-                    // A header made from an empty setting is not sent.
-                    None => continue 'headers,
+                // A header made from an empty setting is not sent.
+                if setting != TOKEN && self.setting(settings, setting).is_none() {
+                    continue 'headers;
                 }
             }
-            let value = HeaderValue::from_str(&text).map_err(|_| BadHeader)?;
-            request.headers.push((name.clone(), value));
+            let text = self.fill(template, settings, secret, as_is);
+            let value = match placeholders(template).any(|n| n == TOKEN) {
+                true => sensitive(text)?,
+                false => HeaderValue::from_str(&text).map_err(|_| BadHeader)?,
+            };
+            headers.push((name.clone(), value));
         }
-        Ok(request)
+        Ok(Request {
+            method: self.method.clone(),
+            path,
+            headers,
+            json_body: self.body.clone(),
+        })
     }
 
-    fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
+    /// Body-level rules that decide a rejection beyond the shared status rules (401 and 403).
+    /// `None` leaves the decision to the status.
+    pub fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
         self.rejections
             .iter()
             .find(|rule| rule.status.contains(&status) && self.when(rule.when, body))
             .map(|rule| rule.kind)
     }
 
-    fn hint(&self, status: u16, body: Option<&Value>) -> Option<&'static str> {
+    /// Advice for a failure, when the provider has a known trap (e.g. a proxy dropping a header).
+    pub fn hint(&self, status: u16, body: Option<&Value>) -> Option<&str> {
         self.hints
             .iter()
             .find(|hint| {
                 (hint.status.is_empty() || hint.status.contains(&status))
                     && self.when(hint.when, body)
             })
-            .map(|hint| hint.text)
+            .map(|hint| hint.text.as_str())
     }
 
-    fn error_message(&self, body: &Value) -> Option<String> {
-        // The definition's own message first; when it gives nothing, the usual fields.
+    /// The human message of an error body: the definition's own, else the usual fields.
+    pub fn error_message(&self, body: &Value) -> Option<String> {
         let own = self.message.and_then(|i| {
             let input = Programs::input(body, &Value::Object(Map::new()))?;
             self.programs()?.first(i, &input).as_ref().and_then(text)
@@ -699,7 +1026,8 @@ impl Provider for Definition {
         own.or_else(|| generic_error_message(body))
     }
 
-    fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile> {
+    /// The normalized profile, or `None` when `body` is not this provider's success envelope.
+    pub fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile> {
         let programs = self.programs()?;
         let input: Input = Programs::input(body, &self.settings_value(settings))?;
         if !programs.holds(self.success, &input) {

@@ -1,111 +1,252 @@
-//! The providers: one file each, behind one trait, listed once in [`PROVIDERS`].
+//! The providers: data, not code. Every provider is a [`Definition`] (README, "Any other
+//! service"): the built-ins embedded from `providers/*.toml`, the user's definitions from the
+//! `providers/` folder beside the config file, and one-account definitions written inline in
+//! the config. [`Registry`] finds them by id.
 //!
-//! A provider knows its request (method, path, headers), its success envelope and how to
-//! normalize it, its body-level rejection rules and its secret fields. It knows nothing of
-//! transport, retries, status classes, redaction or rendering: those are shared, so adding a
-//! provider is one file, one line in [`PROVIDERS`] and one fixture folder.
+//! A provider knows its request, its success envelope and how to normalize it, its body-level
+//! rejection rules and its secret fields. It knows nothing of transport, retries, status
+//! classes, redaction or rendering: those are shared.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-use crate::credential::Secret;
-use crate::profile::{ErrorKind, Profile};
+use crate::config::ConfigError;
 
 pub mod builtin;
 pub mod custom;
 pub mod definition;
 
-/// Every built-in provider, in the order `whoami providers` lists them: the definitions of
-/// `providers/*.toml`, embedded in the binary.
-pub static PROVIDERS: std::sync::LazyLock<Vec<&'static dyn Provider>> =
-    std::sync::LazyLock::new(|| {
-        let mut all: Vec<&'static dyn Provider> = builtin::DEFINITIONS
-            .iter()
-            .map(|d| d as &'static dyn Provider)
+pub use definition::{Definition, SdkVar};
+
+/// Every built-in provider, in the order `whoami providers` lists them. Parses every
+/// built-in: a run that needs one provider uses [`builtin::find`].
+pub static PROVIDERS: std::sync::LazyLock<Vec<Arc<Definition>>> =
+    std::sync::LazyLock::new(|| builtin::ids().filter_map(builtin::find).collect());
+
+/// Where a definition comes from, for `whoami providers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    /// A user definition: its file.
+    File(PathBuf),
+}
+
+/// The providers of one run: the built-ins, and the user's definitions from one folder.
+#[derive(Debug, Default)]
+pub struct Registry {
+    user: Vec<UserDefinition>,
+}
+
+/// A user definition file: its id read at once, the rest parsed and compiled on first use.
+#[derive(Debug)]
+struct UserDefinition {
+    file: PathBuf,
+    id: String,
+    text: String,
+    loaded: OnceLock<Result<Arc<Definition>, ConfigError>>,
+}
+
+impl UserDefinition {
+    fn get(&self) -> Result<Arc<Definition>, ConfigError> {
+        self.loaded
+            .get_or_init(|| {
+                Definition::load(&self.text)
+                    .map(Arc::new)
+                    .map_err(|e| ConfigError::in_file(&self.file, e.line, e.message))
+            })
+            .clone()
+    }
+}
+
+/// The keys read from every user definition when the folder is listed.
+#[derive(serde::Deserialize)]
+struct Head {
+    id: String,
+    #[serde(default)]
+    replaces: bool,
+}
+
+impl Registry {
+    /// The built-ins only.
+    pub fn builtin() -> Registry {
+        Registry::default()
+    }
+
+    /// The built-ins and every `*.toml` of `folder` (when it exists). Each file's id is read
+    /// now; the rest of a definition is parsed and compiled when something uses it. A file
+    /// that is not TOML or has no id, a user definition with a built-in's id that does not
+    /// say `replaces = true`, and two files with one id are errors naming the file.
+    pub fn load(folder: &Path) -> Result<Registry, Vec<ConfigError>> {
+        let entries = match std::fs::read_dir(folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registry::default()),
+            Err(e) => {
+                return Err(vec![ConfigError::in_file(
+                    folder,
+                    None,
+                    format!(
+                        "cannot read the providers folder: {}",
+                        crate::error::describe(&e)
+                    ),
+                )]);
+            }
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
-        all.sort_by_key(|p| ORDER.iter().position(|id| *id == p.id()));
+        files.sort();
+        let mut user: Vec<UserDefinition> = Vec::new();
+        let mut errors = Vec::new();
+        for file in files {
+            let head = read_definition(&file).and_then(|text| {
+                let head: Head = toml::from_str(&text).map_err(|e| {
+                    let line = e
+                        .span()
+                        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                    ConfigError::in_file(&file, line, e.message().trim().to_string())
+                })?;
+                Ok((head, text))
+            });
+            let (head, text) = match head {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let id = head.id;
+            if let Some(other) = user.iter().find(|d| d.id == id) {
+                errors.push(ConfigError::in_file(
+                    &file,
+                    None,
+                    format!(
+                        "id: `{}` is also the id of {}; one id, one definition",
+                        crate::config::shown(&id),
+                        crate::credential::shown_path(&other.file)
+                    ),
+                ));
+            } else if builtin::ids().any(|b| b == id) && !head.replaces {
+                errors.push(ConfigError::in_file(
+                    &file,
+                    None,
+                    format!(
+                        "id: `{id}` is a built-in provider; choose another id, or add `replaces = true` to use this definition instead of the built-in"
+                    ),
+                ));
+            } else {
+                user.push(UserDefinition {
+                    file,
+                    id,
+                    text,
+                    loaded: OnceLock::new(),
+                });
+            }
+        }
+        match errors.is_empty() {
+            true => Ok(Registry { user }),
+            false => Err(errors),
+        }
+    }
+
+    /// The provider of an id: a user definition, else the built-in. A user definition that
+    /// does not load is an error naming its file, line and key.
+    pub fn find(&self, id: &str) -> Result<Option<Arc<Definition>>, ConfigError> {
+        match self.user.iter().find(|d| d.id == id) {
+            Some(d) => d.get().map(Some),
+            None => Ok(builtin::find(id)),
+        }
+    }
+
+    /// Every id, built-ins first, for messages and suggestions.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = builtin::ids().map(str::to_string).collect();
+        for d in &self.user {
+            if !ids.contains(&d.id) {
+                ids.push(d.id.clone());
+            }
+        }
+        ids
+    }
+
+    /// Every provider with where it comes from: the built-ins (a replaced one shows its
+    /// replacement), then the user's own. Loads every user definition.
+    pub fn all(&self) -> Vec<(Result<Arc<Definition>, ConfigError>, Origin)> {
+        let user = |d: &UserDefinition| (d.get(), Origin::File(d.file.clone()));
+        let mut all: Vec<_> = builtin::ids()
+            .filter_map(|id| match self.user.iter().find(|d| d.id == id) {
+                Some(d) => Some(user(d)),
+                None => Some((Ok(builtin::find(id)?), Origin::BuiltIn)),
+            })
+            .collect();
+        all.extend(
+            self.user
+                .iter()
+                .filter(|d| !builtin::ids().any(|b| b == d.id))
+                .map(user),
+        );
         all
-    });
+    }
 
-/// The order `whoami providers` lists the launch providers in (the catalogue follows).
-const ORDER: &[&str] = &["vaiz", "hamravesh", "flashback", "zitadel", "chatwoot"];
+    /// The position of an id in listing order (built-ins first), for sorting accounts.
+    pub fn rank(&self, id: &str) -> usize {
+        builtin::ids()
+            .position(|b| b == id)
+            .or_else(|| {
+                self.user
+                    .iter()
+                    .position(|d| d.id == id)
+                    .map(|i| i + builtin::ids().count())
+            })
+            .unwrap_or(usize::MAX)
+    }
+}
 
-/// Looks a built-in provider up by id.
-pub fn find(id: &str) -> Option<&'static dyn Provider> {
-    PROVIDERS.iter().copied().find(|p| p.id() == id)
+/// The largest definition file read: definitions are a few kilobytes.
+const MAX_DEFINITION_BYTES: u64 = 256 * 1024;
+
+/// Reads a definition file: a regular file of at most 256 KiB.
+fn read_definition(file: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let unreadable = |reason: String| {
+        ConfigError::in_file(file, None, format!("cannot read the definition: {reason}"))
+    };
+    let opened = std::fs::File::open(file).map_err(|e| unreadable(crate::error::describe(&e)))?;
+    let meta = opened
+        .metadata()
+        .map_err(|e| unreadable(crate::error::describe(&e)))?;
+    if !meta.is_file() {
+        return Err(unreadable("not a regular file".into()));
+    }
+    let mut text = String::new();
+    opened
+        .take(MAX_DEFINITION_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| unreadable(crate::error::describe(&e)))?;
+    if text.len() as u64 > MAX_DEFINITION_BYTES {
+        return Err(unreadable("larger than 256 KiB".into()));
+    }
+    Ok(text)
+}
+
+/// Reads, parses and compiles one definition file (`whoami providers check FILE`); the error
+/// names the file, the line and the key.
+pub fn load_file(file: &Path) -> Result<Definition, ConfigError> {
+    let text = read_definition(file)?;
+    Definition::load(&text).map_err(|e| ConfigError::in_file(file, e.line, e.message))
+}
+
+/// The built-in of an id.
+pub fn find(id: &str) -> Option<Arc<Definition>> {
+    builtin::find(id)
 }
 
 /// The ids of every built-in provider, for messages and suggestions.
 pub fn ids() -> Vec<&'static str> {
-    PROVIDERS.iter().map(|p| p.id()).collect()
-}
-
-/// A provider's own environment variable (its SDK's) and the config key it sets.
-#[derive(Debug, Clone, Copy)]
-pub struct SdkVar {
-    pub var: &'static str,
-    pub key: &'static str,
-}
-
-pub trait Provider: Sync {
-    /// Lower-case id: the `provider` value in the config and the `-p` argument.
-    fn id(&self) -> &'static str;
-    /// The provider's own spelling, for people.
-    fn name(&self) -> &'static str;
-    /// The API documentation of the endpoint we call.
-    fn docs_url(&self) -> &'static str;
-    /// `None` when the provider has no shared host, making `base_url` required.
-    fn default_base_url(&self) -> Option<&'static str>;
-    /// How the credential is sent, for `whoami providers` (e.g. `Authorization: Bearer`).
-    fn auth_header(&self) -> &'static str;
-    /// Config keys this provider takes beyond the common ones.
-    fn settings(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Checks one provider-specific setting's value; the error says what is allowed.
-    fn check_setting(&self, _key: &str, _value: &str) -> Result<(), String> {
-        Ok(())
-    }
-    /// The provider SDK's own variables, read at the lowest precedence.
-    fn sdk_env(&self) -> &'static [SdkVar] {
-        &[]
-    }
-    /// Keys in this provider's bodies that hold secrets the generic rule would miss.
-    fn secret_fields(&self) -> &'static [&'static str];
-    /// JSON pointers to secrets, for providers defined in the config.
-    fn secret_pointers(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// The "current user" request.
-    fn request(&self, settings: &Settings, secret: &Secret) -> Result<ApiRequest, BadHeader>;
-    /// Body-level rules that decide a rejection beyond the shared status rules (401 and 403).
-    /// `None` leaves the decision to the status.
-    fn rejection(&self, _status: u16, _body: Option<&Value>) -> Option<ErrorKind> {
-        None
-    }
-    /// Whether this provider itself answers a rejected credential with an HTML page. Normally
-    /// a 401 or 403 in HTML comes from a firewall, CDN or proxy in front of the provider, and
-    /// is "could not tell", not a verdict.
-    fn html_rejections(&self) -> bool {
-        false
-    }
-    /// Advice for a failure, when the provider has a known trap (e.g. a proxy dropping a header).
-    fn hint(&self, _status: u16, _body: Option<&Value>) -> Option<&'static str> {
-        None
-    }
-    /// The human message of an error body.
-    fn error_message(&self, body: &Value) -> Option<String> {
-        generic_error_message(body)
-    }
-    /// The normalized profile, or `None` when `body` is not this provider's success envelope.
-    fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile>;
-}
-
-impl std::fmt::Debug for dyn Provider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
+    builtin::ids().collect()
 }
 
 /// An account's provider-specific settings (`space_id`, `org_id`, …), already validated.
@@ -126,9 +267,6 @@ impl Settings {
 #[derive(Debug, thiserror::Error)]
 #[error("the credential contains characters that are not allowed in an HTTP header")]
 pub struct BadHeader;
-
-/// What a provider asks the HTTP layer to send: the HTTP layer's own request type.
-pub use crate::http::Request as ApiRequest;
 
 /// Lenient readers over a JSON body, addressed by JSON pointer (RFC 6901). A missing field, a
 /// `null` or a value of another type is `None`, never an error: providers add, omit and

@@ -93,11 +93,11 @@ pub fn refused_url() -> String {
 }
 
 /// The registered providers, narrowed by `CONFORMANCE_ONLY=<id>` while working on one.
-pub fn providers_under_test() -> Vec<&'static dyn profile_whoami::provider::Provider> {
+pub fn providers_under_test() -> Vec<std::sync::Arc<profile_whoami::provider::Definition>> {
     let only = std::env::var("CONFORMANCE_ONLY").ok();
     profile_whoami::provider::PROVIDERS
         .iter()
-        .copied()
         .filter(|p| only.as_deref().is_none_or(|o| o == p.id()))
+        .cloned()
         .collect()
 }

@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
 use crate::profile::{ErrorKind, Organization, Profile};
-use crate::provider::{Provider, Settings, find};
+use crate::provider::{Definition, Settings, find};
+use std::sync::Arc;
 
-fn vaiz() -> &'static dyn Provider {
+fn vaiz() -> Arc<Definition> {
     find("vaiz").unwrap()
 }
 
@@ -210,7 +211,7 @@ fn request_shape() {
     let r = vaiz().request(&space("s1"), &secret).unwrap();
     assert_eq!(r.method, reqwest::Method::POST);
     assert_eq!(r.path, "getProfile");
-    assert_eq!(r.json_body, Some("{}"));
+    assert_eq!(r.json_body.as_deref(), Some("{}"));
     let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["authorization", "current-space-id"]);
     assert!(r.headers[0].1.is_sensitive());
@@ -223,7 +224,12 @@ fn request_shape() {
 fn settings_and_sdk_variables() {
     assert!(vaiz().check_setting("space_id", "65f0c0ffee").is_ok());
     assert!(vaiz().check_setting("space_id", "a\nb").is_err());
-    let vars: Vec<(&str, &str)> = vaiz().sdk_env().iter().map(|v| (v.var, v.key)).collect();
+    let vaiz = vaiz();
+    let vars: Vec<(&str, &str)> = vaiz
+        .sdk_env()
+        .iter()
+        .map(|v| (v.var.as_str(), v.key.as_str()))
+        .collect();
     assert!(vars.contains(&("VAIZ_API_TOKEN", "token")));
     assert!(vars.contains(&("VAIZ_SPACE_ID", "space_id")));
 }

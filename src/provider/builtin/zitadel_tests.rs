@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
 use crate::profile::{ErrorKind, Organization, Profile};
-use crate::provider::{Provider, Settings, find};
+use crate::provider::{Definition, Settings, find};
+use std::sync::Arc;
 
-fn zitadel() -> &'static dyn Provider {
+fn zitadel() -> Arc<Definition> {
     find("zitadel").unwrap()
 }
 
