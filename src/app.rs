@@ -364,16 +364,19 @@ async fn check_all(
     }
     warn_permissions(&accounts);
 
+    // Each request is built once, here: a credential that cannot travel (a control character
+    // in a header) is a usage error before anything is sent.
     let mut urls = Vec::with_capacity(accounts.len());
+    let mut requests = Vec::with_capacity(accounts.len());
     for (account, credential) in accounts.iter().zip(&credentials) {
         let base = account.effective_base_url().unwrap_or_default();
-        let path = account
+        let request = account
             .provider
             .request(&account.settings, &credential.secret)
-            .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?
-            .path;
-        let url = http::endpoint(base, &path)
             .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?;
+        let url = http::endpoint(base, &request.path)
+            .map_err(|e| usage(format!("account `{}`: {e}", account.name)))?;
+        requests.push(request);
         if url.scheme() == "http" && !http::is_loopback(&url) {
             crate::report::warn(&format!(
                 "account `{}` uses plain http:// to {}: the credential travels unencrypted",
@@ -388,7 +391,8 @@ async fn check_all(
     let hosts: std::collections::HashSet<_> = urls.iter().map(|u| u.origin()).collect();
     let mut clients = Clients::new(hosts.len() <= parallel);
     let mut jobs = Vec::with_capacity(accounts.len());
-    for ((account, credential), url) in accounts.iter().zip(credentials).zip(urls) {
+    let prepared = credentials.into_iter().zip(urls).zip(requests);
+    for (account, ((credential, url), request)) in accounts.iter().zip(prepared) {
         let client = clients.get(account.ca_cert.as_deref(), http::is_loopback(&url))?;
         let limits = Limits {
             timeout: args
@@ -404,6 +408,7 @@ async fn check_all(
         jobs.push(Live {
             client,
             url,
+            request,
             credential,
             limits,
         });

@@ -36,6 +36,7 @@ pub struct Options {
 pub struct Live {
     pub client: Client,
     pub url: Url,
+    pub request: http::Request,
     pub credential: Credential,
     pub limits: Limits,
 }
@@ -55,17 +56,8 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
         ..blank(account)
     };
     let started = Instant::now();
-    let request = match provider.request(&account.settings, &job.credential.secret) {
-        Ok(request) => request,
-        Err(e) => {
-            result.error = Some(ResultError {
-                kind: ErrorKind::UnexpectedResponse,
-                message: e.to_string(),
-            });
-            return result;
-        }
-    };
-    let outcome = http::send(&job.client, &job.url, &request, job.limits, &redactor).await;
+    let mut expires_at = job.credential.expires_at;
+    let outcome = http::send(&job.client, &job.url, &job.request, job.limits, &redactor).await;
     result.elapsed_ms = Some(started.elapsed().as_millis() as u64);
     match outcome {
         Outcome::Reply(reply) => {
@@ -77,7 +69,17 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
                 retry_after: reply.retry_after.is_some(),
                 body: &reply.body,
             };
-            interpret(account, &answer, &redactor, options, &mut result);
+            let expiry = interpret(account, &answer, &redactor, options, &mut result);
+            // A credential that is not a JWT: the provider's answer may say when it ends.
+            if let (Some(at), Some(info), None) = (
+                expiry,
+                result.credential.as_mut(),
+                job.credential.expires_at,
+            ) {
+                info.expires_at = crate::credential::rfc3339(at);
+                info.expiry = crate::profile::Expiry::Provider;
+                expires_at = Some(at);
+            }
         }
         Outcome::Failed(failure) => {
             let (kind, message, status) = failure_kind(&failure);
@@ -88,7 +90,7 @@ pub async fn live(account: &Account, job: &Live, options: &Options) -> AccountRe
             });
         }
     }
-    gates(&mut result, job.credential.expires_at, options, &redactor);
+    gates(&mut result, expires_at, options, &redactor);
     result
 }
 
@@ -142,8 +144,8 @@ pub fn offline(
         retry_after: false,
         body,
     };
-    interpret(account, &answer, &redactor, options, &mut result);
-    gates(&mut result, None, options, &redactor);
+    let expiry = interpret(account, &answer, &redactor, options, &mut result);
+    gates(&mut result, expiry, options, &redactor);
     result
 }
 
@@ -188,13 +190,14 @@ struct Answer<'a> {
 }
 
 /// Classifies an answer: the provider's body rules first, then the shared status rules.
+/// Returns when the credential expires, when a verified answer says so.
 fn interpret(
     account: &Account,
     answer: &Answer<'_>,
     redactor: &Redactor<'_>,
     options: &Options,
     result: &mut AccountResult,
-) {
+) -> Option<i64> {
     let provider = &account.provider;
     let status = answer.status;
     // A byte-order mark is not JSON, but some servers send one before it.
@@ -239,7 +242,7 @@ fn interpret(
                     if options.raw {
                         result.raw = Some(raw(redacted()));
                     }
-                    return;
+                    return body.as_ref().and_then(|b| provider.expiry(b));
                 }
                 None => ErrorKind::UnexpectedResponse,
             },
@@ -299,6 +302,7 @@ fn interpret(
     };
     result.status = kind.status();
     result.error = Some(ResultError { kind, message });
+    None
 }
 
 /// Applies the redaction rules to the normalized profile as a whole: a provider (or a server

@@ -107,7 +107,7 @@ pub struct CredentialInfo {
     pub source: String,
     /// `…` and the last four characters, for credentials of 16 characters or more.
     pub hint: Option<String>,
-    /// RFC 3339, when the credential is a JWT with `exp` (decoded, not verified).
+    /// RFC 3339: a JWT's `exp` (decoded, not verified), else what the provider answered.
     pub expires_at: Option<String>,
     /// Where `expires_at` comes from; `unknown` means `--min-validity` cannot check it.
     pub expiry: Expiry,
@@ -119,7 +119,9 @@ pub struct CredentialInfo {
 pub enum Expiry {
     /// The credential is a JWT and its `exp` claim says when it ends.
     Jwt,
-    /// Not a JWT: nothing we can read says when it ends.
+    /// The provider's answer says when it ends (a definition's `response.expires_at`).
+    Provider,
+    /// Not a JWT, and the provider does not say: nothing we can read says when it ends.
     Unknown,
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use common::*;
 use serde::Deserialize;
 use serde_json::Value;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[derive(Debug, Deserialize)]
@@ -32,6 +32,9 @@ struct ExpectedRequest {
     method: String,
     path: String,
     headers: BTreeMap<String, String>,
+    /// Query parameters the request must carry (a credential sent as `?key=…`).
+    #[serde(default)]
+    query: BTreeMap<String, String>,
     #[serde(default)]
     absent_headers: Vec<String>,
     #[serde(default)]
@@ -84,6 +87,9 @@ async fn mount_success(server: &MockServer, case: &Conformance, body: Vec<u8>) {
         Mock::given(method(case.request.method.as_str())).and(path(case.request.path.as_str()));
     for (k, v) in &case.request.headers {
         mock = mock.and(header(k.as_str(), v.as_str()));
+    }
+    for (k, v) in &case.request.query {
+        mock = mock.and(query_param(k.as_str(), v.as_str()));
     }
     mock.respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .mount(server)

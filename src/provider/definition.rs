@@ -53,6 +53,7 @@ pub struct Definition {
     /// Indices into `expressions`, compiled together on first use (see [`crate::jq`]).
     success: usize,
     message: Option<usize>,
+    expires_at: Option<usize>,
     fields: Vec<(Field, usize)>,
     organizations: Option<usize>,
     extra: Option<usize>,
@@ -83,10 +84,12 @@ struct SettingRule {
 /// Where the credential travels.
 #[derive(Debug)]
 enum Auth {
-    /// `Authorization: Bearer <token>`, `Api-key: <token>`.
+    /// `Authorization: Bearer <token>`, `Api-key: <token>`; the scheme may name a setting
+    /// (`{token_type}`). With `basic`, Basic is sent when every setting it names is set.
     Header {
         name: HeaderName,
         scheme: Option<String>,
+        basic: Option<(String, String)>,
     },
     /// HTTP Basic from two templates (`{email}` and `{token}`, or `{token}` and nothing).
     Basic { user: String, password: String },
@@ -301,6 +304,8 @@ pub(super) struct RawResponse {
     pub html_rejections: bool,
     /// The human message of an error body (default: `message`, `error`, `errors`, `detail`…).
     pub message: Option<String>,
+    /// When the credential expires, read from a success body: RFC 3339 text or Unix seconds.
+    pub expires_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -408,9 +413,26 @@ impl Definition {
                 .values()
                 .any(|t| placeholders(t).any(|n| n == TOKEN));
         let (auth, auth_description) = auth(raw.request.auth.as_ref(), &raw.request.path, placed)?;
-        if let Auth::Basic { user, password } = &auth {
+        if let Auth::Basic { user, password }
+        | Auth::Header {
+            basic: Some((user, password)),
+            ..
+        } = &auth
+        {
             check_placeholders("request.auth.basic.user", user)?;
             check_placeholders("request.auth.basic.password", password)?;
+        }
+        if let Auth::Header {
+            scheme: Some(scheme),
+            ..
+        } = &auth
+        {
+            check_placeholders("request.auth.scheme", scheme)?;
+            if placeholders(scheme).any(|n| n == TOKEN) {
+                return Err(
+                    "request.auth.scheme: `{token}` goes after the scheme, not in it".into(),
+                );
+            }
         }
         if let Some(name) = match &auth {
             Auth::Header { name, .. } => Some(name.clone()),
@@ -445,8 +467,20 @@ impl Definition {
         for (i, rule) in raw.reject.iter().enumerate() {
             let at = format!("reject[{i}]");
             let kind = rejection_kind(&rule.kind).ok_or_else(|| {
-                format!("{at}.kind: one of invalid_credential, expired, forbidden, not_member, user_not_found")
+                format!("{at}.kind: one of invalid_credential, expired, forbidden, not_member, user_not_found, rate_limited")
             })?;
+            if kind == ErrorKind::RateLimited
+                && (rule.when.is_none()
+                    || rule
+                        .status
+                        .iter()
+                        .any(|s| !matches!(s, 200..=299 | 429 | 500..=599)))
+            {
+                // A rule may only add a rejection, never take one away: a 401 stays a verdict.
+                return Err(format!(
+                    "{at}: `rate_limited` needs a `when` predicate and only applies to a 2xx, 429 or 5xx status"
+                ));
+            }
             if rule.status.is_empty() {
                 return Err(format!("{at}.status: at least one status"));
             }
@@ -531,6 +565,11 @@ impl Definition {
             .message
             .as_deref()
             .map(|c| program("response.message", c));
+        let expires_at = raw
+            .response
+            .expires_at
+            .as_deref()
+            .map(|c| program("response.expires_at", c));
         Ok(Definition {
             name: raw.name.unwrap_or_else(|| raw.id.clone()),
             id: raw.id,
@@ -550,6 +589,7 @@ impl Definition {
             html_rejections: raw.response.html_rejections,
             success,
             message,
+            expires_at,
             fields,
             organizations,
             extra,
@@ -728,8 +768,9 @@ fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String
         raw.basic.is_some(),
         raw.query.is_some(),
     ];
-    if forms.iter().filter(|f| **f).count() != 1 {
-        return Err("request.auth: exactly one of `header`, `basic` or `query`".into());
+    let header_or_basic = raw.header.is_some() && raw.basic.is_some();
+    if forms.iter().filter(|f| **f).count() != 1 && !header_or_basic {
+        return Err("request.auth: exactly one of `header`, `basic` or `query` (or `header` with `basic`: Basic when its settings are set)".into());
     }
     if raw.scheme.is_some() && raw.header.is_none() {
         return Err("request.auth.scheme: only with `header`".into());
@@ -744,18 +785,40 @@ fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String
             .map(str::trim)
             .filter(|s| !s.is_empty());
         if let Some(scheme) = scheme
+            && placeholders(scheme).next().is_none()
             && HeaderValue::from_str(&format!("{scheme} x")).is_err()
         {
             return Err("request.auth.scheme: not valid in an HTTP header".into());
         }
         // As written (HeaderName lower-cases): `Authorization: Bearer <token>`. A credential
         // pasted into the scheme is not shown.
-        let description = match scheme {
+        let mut description = match scheme {
             Some(s) => format!("{header}: {} <token>", crate::config::shown(s)),
             None => format!("{header}: <token>"),
         };
         let scheme = scheme.map(str::to_string);
-        return Ok((Auth::Header { name, scheme }, description));
+        let basic = raw
+            .basic
+            .as_ref()
+            .map(|b| (b.user.clone(), b.password.clone()));
+        if let Some((user, password)) = &basic {
+            if !placeholders(user)
+                .chain(placeholders(password))
+                .any(|n| n != TOKEN)
+            {
+                return Err("request.auth.basic: with `header`, Basic must name a setting (it is sent when that setting is set)".into());
+            }
+            description = format!("{description}, or Basic {user}:{password} when set")
+                .replace("{token}", "<token>");
+        }
+        return Ok((
+            Auth::Header {
+                name,
+                scheme,
+                basic,
+            },
+            description,
+        ));
     }
     if let Some(basic) = &raw.basic {
         let has_token = |t: &str| placeholders(t).any(|n| n == TOKEN);
@@ -826,6 +889,7 @@ fn rejection_kind(name: &str) -> Option<ErrorKind> {
         "forbidden" => ErrorKind::Forbidden,
         "not_member" => ErrorKind::NotMember,
         "user_not_found" => ErrorKind::UserNotFound,
+        "rate_limited" => ErrorKind::RateLimited,
         _ => return None,
     })
 }
@@ -950,21 +1014,25 @@ impl Definition {
         let mut path = self.fill(&self.path, settings, secret, percent_encode);
         let mut headers = Vec::with_capacity(self.headers.len() + 1);
         match &self.auth {
-            Auth::Header { name, scheme } => {
+            Auth::Header {
+                basic: Some((user, password)),
+                ..
+            } if self.all_set(user, settings) && self.all_set(password, settings) => {
+                headers.push((AUTHORIZATION, self.basic(user, password, settings, secret)?));
+            }
+            Auth::Header { name, scheme, .. } => {
+                let scheme = scheme
+                    .as_deref()
+                    .map(|s| self.fill(s, settings, secret, as_is))
+                    .filter(|s| !s.trim().is_empty());
                 let text = match scheme {
-                    Some(scheme) => format!("{scheme} {}", secret.expose()),
+                    Some(scheme) => format!("{} {}", scheme.trim(), secret.expose()),
                     None => secret.expose().to_string(),
                 };
                 headers.push((name.clone(), sensitive(text)?));
             }
             Auth::Basic { user, password } => {
-                let pair = format!(
-                    "{}:{}",
-                    self.fill(user, settings, secret, as_is),
-                    self.fill(password, settings, secret, as_is)
-                );
-                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-                headers.push((AUTHORIZATION, sensitive(format!("Basic {encoded}"))?));
+                headers.push((AUTHORIZATION, self.basic(user, password, settings, secret)?));
             }
             Auth::Query { name } => {
                 let separator = if path.contains('?') { '&' } else { '?' };
@@ -995,6 +1063,47 @@ impl Definition {
             headers,
             json_body: self.body.clone(),
         })
+    }
+
+    /// Whether every setting a template names is set.
+    fn all_set(&self, template: &str, settings: &Settings) -> bool {
+        placeholders(template).all(|n| n == TOKEN || self.setting(settings, n).is_some())
+    }
+
+    /// An HTTP Basic `Authorization` value from two templates.
+    fn basic(
+        &self,
+        user: &str,
+        password: &str,
+        settings: &Settings,
+        secret: &Secret,
+    ) -> Result<HeaderValue, BadHeader> {
+        let pair = format!(
+            "{}:{}",
+            self.fill(user, settings, secret, as_is),
+            self.fill(password, settings, secret, as_is)
+        );
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        let mut value =
+            HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| BadHeader)?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// When the credential expires, as the provider's success body says (`response.expires_at`):
+    /// Unix seconds.
+    pub fn expiry(&self, body: &Value) -> Option<i64> {
+        let i = self.expires_at?;
+        let input = Programs::input(body, &Value::Object(Map::new()))?;
+        match self.programs()?.first(i, &input)? {
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            Value::String(s) => s
+                .trim()
+                .parse::<jiff::Timestamp>()
+                .ok()
+                .map(|t| t.as_second()),
+            _ => None,
+        }
     }
 
     /// Body-level rules that decide a rejection beyond the shared status rules (401 and 403).
