@@ -125,3 +125,211 @@ mod jq {
         );
     }
 }
+
+/// Definitions a user writes: `<config dir>/whoami/providers/*.toml`, found by id.
+mod user {
+    use super::*;
+    use wiremock::matchers::{body_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const TOKEN: &str = "canary-user-definition-token-0123";
+
+    /// A GraphQL service with a body-level rejection: Linear's shape, made up.
+    const GRAPHQL: &str = r#"# A GraphQL service.
+id = "graph"
+name = "Graph"
+docs = "https://example.org/docs"
+
+[request]
+method = "POST"
+path = "graphql"
+auth = { header = "Authorization" }
+body = '{"query": "{ viewer { id name email } }"}'
+
+[response]
+success = '.data.viewer.id != null'
+message = '[.errors[]?.message] | join("; ")'
+
+[profile]
+id = ".data.viewer.id"
+display_name = ".data.viewer.name"
+email = ".data.viewer.email"
+
+[[reject]]
+status = [200, 400]
+when = 'any(.errors[]?; .extensions.code == "AUTHENTICATION_ERROR")'
+kind = "invalid_credential"
+"#;
+
+    fn install(dir: &std::path::Path, file: &str, text: &str) -> std::path::PathBuf {
+        let folder = dir.join("xdg/whoami/providers");
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_user_definition_runs_like_a_builtin() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(header("authorization", TOKEN))
+            .and(body_json(
+                serde_json::json!({"query": "{ viewer { id name email } }"}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"{"data": {"viewer": {"id": "u-1", "name": "Ada Example", "email": "ada@example.org"}}}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        install(dir.path(), "any-name.toml", GRAPHQL);
+        let cfg = config(
+            dir.path(),
+            &format!(
+                "[work]\nprovider = \"graph\"\nbase_url = \"{}\"\ntoken = \"{TOKEN}\"\n",
+                server.uri()
+            ),
+        );
+        let check = || {
+            let mut cmd = whoami(dir.path());
+            cmd.arg("--config")
+                .arg(&cfg)
+                .args(["-a", "work", "-o", "json"]);
+            run_async(cmd)
+        };
+        let (code, out, err) = check().await;
+        assert_eq!(code, 0, "{out}{err}");
+        let result = json(&out);
+        assert_eq!(result["provider"], "graph", "the definition's id");
+        assert_eq!(result["profile"]["id"], "u-1");
+        assert_eq!(result["profile"]["email"], "ada@example.org");
+
+        // The body-level rule: a 200 carrying an authentication error is a verdict.
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"{"errors": [{"message": "Authentication required", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let (code, out, err) = check().await;
+        assert_eq!(code, 1, "{out}{err}");
+        let result = json(&out);
+        assert_eq!(result["error"]["kind"], "invalid_credential");
+        assert!(
+            result["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Authentication required"),
+            "{out}"
+        );
+
+        // `providers` lists it with its file; `providers show` prints the file.
+        let (code, out, _) = run(whoami(dir.path()).arg("providers"));
+        assert_eq!(code, 0);
+        let line = out
+            .lines()
+            .find(|l| l.contains("graph"))
+            .unwrap_or_default();
+        assert!(line.contains("any-name.toml"), "{out}");
+        assert!(
+            out.lines()
+                .any(|l| l.contains("vaiz") && l.contains("built-in")),
+            "{out}"
+        );
+        let (code, out, _) = run(whoami(dir.path()).args(["providers", "show", "graph"]));
+        assert_eq!(code, 0);
+        assert_eq!(out, GRAPHQL);
+    }
+
+    #[test]
+    fn a_builtin_id_needs_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = GRAPHQL.replace("id = \"graph\"", "id = \"chatwoot\"");
+        let file = install(dir.path(), "chatwoot.toml", &text);
+        let cfg = config(
+            dir.path(),
+            "[chatwoot]\nbase_url = \"https://chat.example.org\"\n",
+        );
+        let (code, _, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "check"]));
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("chatwoot.toml") && err.contains("replaces = true"),
+            "{err}"
+        );
+        // With `replaces = true` it is used instead of the built-in.
+        std::fs::write(&file, format!("replaces = true\n{text}")).unwrap();
+        let (code, out, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .args(["-p", "chatwoot", "-o", "json", "--input", "-"])
+            .write_stdin(r#"{"data": {"viewer": {"id": "u-9"}}}"#));
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(json(&out)["profile"]["id"], "u-9");
+        let (_, out, _) = run(whoami(dir.path()).arg("providers"));
+        let line = out
+            .lines()
+            .find(|l| l.contains("chatwoot"))
+            .unwrap_or_default();
+        assert!(
+            line.contains("chatwoot.toml"),
+            "the replacement is listed: {out}"
+        );
+    }
+
+    #[test]
+    fn broken_definitions_name_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = GRAPHQL.replace("id = \".data.viewer.id\"", "id = \".data.viewer.id |\"");
+        let file = install(dir.path(), "graph.toml", &text);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("id = \".data"))
+            .unwrap()
+            + 1;
+        // Loaded only when used: another account's run does not stop on it.
+        let other = config(dir.path(), "[chatwoot]\ntoken = \"x-token-1234\"\n");
+        let (code, _, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&other)
+            .args(["config", "check"]));
+        assert_eq!(code, 0, "{err}");
+        let cfg = config(
+            dir.path(),
+            "[g]\nprovider = \"graph\"\nbase_url = \"https://g.example.org\"\n",
+        );
+        let (code, _, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "check"]));
+        assert_eq!(code, 2);
+        assert!(err.contains(&format!("graph.toml:{line}:")), "{err}");
+        assert!(
+            err.contains("profile.id: the jq expression does not compile"),
+            "{err}"
+        );
+        // `providers check` says the same without a config, and sends nothing.
+        let (code, out, err) = run(whoami(dir.path()).args(["providers", "check"]).arg(&file));
+        assert_eq!(code, 2, "{out}");
+        assert!(err.contains(&format!("graph.toml:{line}:")), "{err}");
+        std::fs::write(&file, GRAPHQL).unwrap();
+        let (code, out, err) = run(whoami(dir.path()).args(["providers", "check"]).arg(&file));
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("ok, provider `graph`"), "{out}");
+        // A file that is not TOML is named whatever runs.
+        std::fs::write(&file, "id = \n").unwrap();
+        let (code, _, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "check"]));
+        assert_eq!(code, 2);
+        assert!(err.contains("graph.toml:1:"), "{err}");
+    }
+}

@@ -99,27 +99,62 @@ async fn mount_success(server: &MockServer, case: &Conformance, body: Vec<u8>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_provider_conforms() {
     for provider in providers_under_test() {
+        let dir = tempfile::tempdir().unwrap();
+        conforms(provider.id(), provider.id(), dir.path()).await;
+    }
+}
+
+/// The round trip: what `whoami providers show ID` prints, saved as a user definition under
+/// another id, behaves exactly as the built-in: same request, profile and failure shapes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_builtin_round_trips_as_a_user_definition() {
+    for provider in providers_under_test() {
         let id = provider.id();
+        let dir = tempfile::tempdir().unwrap();
+        let (code, shown, err) = run(whoami(dir.path()).args(["providers", "show", id]));
+        assert_eq!(code, 0, "{id}: {err}");
+        let copy = format!("{id}-copy");
+        let original = format!("id = \"{id}\"");
+        assert!(shown.contains(&original), "{id}: {shown}");
+        let folder = dir.path().join("xdg/whoami/providers");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("copy.toml"),
+            shown.replacen(&original, &format!("id = \"{copy}\""), 1),
+        )
+        .unwrap();
+        conforms(id, &copy, dir.path()).await;
+    }
+}
+
+/// Runs provider `id`'s conformance case against the definition `as_id` (the same one, or a
+/// copy under another id).
+async fn conforms(id: &str, as_id: &str, dir: &std::path::Path) {
+    {
         let case = load(id);
         let server = MockServer::start().await;
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = config(dir.path(), &config_text(id, &case, &server.uri()));
+        let cfg = config(dir, &config_text(as_id, &case, &server.uri()));
 
         for success in &case.success {
             server.reset().await;
             mount_success(&server, &case, fixture(id, &success.response)).await;
-            let mut cmd = whoami(dir.path());
+            let mut cmd = whoami(dir);
             cmd.args(["--config"])
                 .arg(&cfg)
-                .args(["-p", id, "-o", "json", "--raw", "-vvv"]);
+                .args(["-p", as_id, "-o", "json", "--raw", "-vvv"]);
             let (code, out, err) = run_async(cmd).await;
-            let context = format!("{id} {}", success.response);
+            let context = format!("{as_id} {}", success.response);
             assert_eq!(
                 code, 0,
                 "{context}: exit {code}\nstdout:\n{out}\nstderr:\n{err}"
             );
             let result = json(&out);
             for (field, expected) in &success.expect {
+                // A copy reports its own id; everything else is the built-in's.
+                let expected = match field.as_str() {
+                    "provider" => &Value::String(as_id.to_string()),
+                    _ => expected,
+                };
                 assert_eq!(
                     at(&result, field).unwrap_or(&Value::Null),
                     expected,
@@ -142,12 +177,12 @@ async fn every_provider_conforms() {
             }
 
             // The same body offline gives the same profile.
-            let mut cmd = whoami(dir.path());
+            let mut cmd = whoami(dir);
             cmd.args(["--config"])
                 .arg(&cfg)
-                .args(["-p", id, "-o", "json", "--input"]);
-            cmd.arg(dir.path().join("body.json"));
-            std::fs::write(dir.path().join("body.json"), fixture(id, &success.response)).unwrap();
+                .args(["-p", as_id, "-o", "json", "--input"]);
+            cmd.arg(dir.join("body.json"));
+            std::fs::write(dir.join("body.json"), fixture(id, &success.response)).unwrap();
             let (code, out, _) = run_async(cmd).await;
             assert_eq!(code, 0, "{context} --input:\n{out}");
             let offline = json(&out);
@@ -176,11 +211,11 @@ async fn every_provider_conforms() {
                 )
                 .mount(&server)
                 .await;
-            let context = format!("{id} {} {:?}", failure.status, failure.response);
+            let context = format!("{as_id} {} {:?}", failure.status, failure.response);
             for format in ["json", "table", "yaml"] {
-                let mut cmd = whoami(dir.path());
+                let mut cmd = whoami(dir);
                 cmd.args(["--config"]).arg(&cfg);
-                cmd.args(["-p", id, "-o", format, "--retries", "0", "--raw", "-vvv"]);
+                cmd.args(["-p", as_id, "-o", format, "--retries", "0", "--raw", "-vvv"]);
                 let (code, out, err) = run_async(cmd).await;
                 assert_eq!(
                     code, failure.exit,

@@ -722,7 +722,10 @@ fn line_of(text: &str, message: &str) -> Option<usize> {
         if let Some(v) = value {
             table = v.as_table()?;
         }
-        let (k, v) = table.iter().find(|(k, _)| k.get_ref() == key)?;
+        // A key that is missing (`request.auth`) points at its table.
+        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == key) else {
+            break;
+        };
         span = Some(k.span());
         let mut v = v;
         if let Some(i) = index {
@@ -1244,5 +1247,204 @@ id = ".id"
             "{MINIMAL}[[reject]]\nstatus = [500]\nwhen = '.message | test(\"Unauthenticated\")'\nkind = \"invalid_credential\"\n"
         );
         assert!(Definition::parse(&by_body).unwrap().validate().is_ok());
+    }
+
+    fn with(request: &str, extra: &str) -> Definition {
+        let text = MINIMAL.replace(
+            "[request]\npath = \"user\"\nauth = { header = \"Authorization\", scheme = \"Bearer\" }",
+            request,
+        ) + extra;
+        Definition::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+        request
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        Settings(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_credential_travels_where_the_definition_says() {
+        let secret = Secret::new("t0k/en?#x");
+        let none = Settings::default();
+        // In the path, percent-encoded: it cannot add a segment, a query or a fragment.
+        let d = with("[request]\npath = \"bot{token}/getMe\"", "");
+        let r = d.request(&none, &secret).unwrap();
+        assert_eq!(r.path, "bott0k%2Fen%3F%23x/getMe");
+        assert!(r.headers.is_empty());
+        assert_eq!(d.auth_header(), "in the path: bot<token>/getMe");
+        // A query parameter.
+        let d = with(
+            "[request]\npath = \"me?v=2\"\nauth = { query = \"key\" }",
+            "",
+        );
+        assert_eq!(
+            d.request(&none, &secret).unwrap().path,
+            "me?v=2&key=t0k%2Fen%3F%23x"
+        );
+        // Basic, user from a required setting.
+        let d = with(
+            "[request]\npath = \"myself\"\nauth = { basic = { user = \"{email}\", password = \"{token}\" } }",
+            "[settings.email]\nrequired = true\n",
+        );
+        assert_eq!(d.required_settings().collect::<Vec<_>>(), ["email"]);
+        let r = d
+            .request(&settings(&[("email", "a@example.org")]), &secret)
+            .unwrap();
+        // base64("a@example.org:t0k/en?#x")
+        assert_eq!(
+            header(&r, "authorization"),
+            Some("Basic YUBleGFtcGxlLm9yZzp0MGsvZW4/I3g=")
+        );
+        assert!(r.headers[0].1.is_sensitive());
+        // A header template, and a scheme from a setting (with its default).
+        let d = with(
+            "[request]\npath = \"me\"\nauth = { header = \"Authorization\", scheme = \"{kind}\" }\nheaders = { \"X-Vault-Token\" = \"{token}\" }",
+            "[settings.kind]\nvalues = [\"Bot\", \"Bearer\"]\ndefault = \"Bot\"\n",
+        );
+        let r = d.request(&none, &secret).unwrap();
+        assert_eq!(header(&r, "authorization"), Some("Bot t0k/en?#x"));
+        assert_eq!(header(&r, "x-vault-token"), Some("t0k/en?#x"));
+        let r = d
+            .request(&settings(&[("kind", "Bearer")]), &secret)
+            .unwrap();
+        assert_eq!(header(&r, "authorization"), Some("Bearer t0k/en?#x"));
+        // Basic when its setting is set, else the header.
+        let d = with(
+            "[request]\npath = \"user\"\nauth = { header = \"Authorization\", scheme = \"Bearer\", basic = { user = \"{username}\", password = \"{token}\" } }",
+            "[settings.username]\n",
+        );
+        let bearer = d.request(&none, &secret).unwrap();
+        assert_eq!(header(&bearer, "authorization"), Some("Bearer t0k/en?#x"));
+        let basic = d
+            .request(&settings(&[("username", "ada")]), &secret)
+            .unwrap();
+        assert!(
+            header(&basic, "authorization")
+                .unwrap()
+                .starts_with("Basic ")
+        );
+        // A GraphQL body goes as written: its braces are not placeholders.
+        let d = with(
+            "[request]\nmethod = \"POST\"\npath = \"graphql\"\nauth = { header = \"Authorization\" }\nbody = '{\"query\": \"{ viewer { id } }\"}'",
+            "",
+        );
+        let r = d.request(&none, &secret).unwrap();
+        assert_eq!(
+            r.json_body.as_deref(),
+            Some("{\"query\": \"{ viewer { id } }\"}")
+        );
+        // A credential that cannot be a header value is refused, not sent mangled.
+        let d = with("[request]\npath = \"u\"\nauth = { header = \"X-Key\" }", "");
+        assert!(d.request(&none, &Secret::new("a\nb")).is_err());
+    }
+
+    #[test]
+    fn auth_mistakes_are_named() {
+        for (request, expected) in [
+            ("[request]\npath = \"u\"", "request.auth: say how"),
+            (
+                "[request]\npath = \"u\"\nauth = { header = \"A\", query = \"k\" }",
+                "exactly one",
+            ),
+            (
+                "[request]\npath = \"u\"\nauth = { basic = { user = \"x\", password = \"y\" } }",
+                "`{token}` goes in",
+            ),
+            (
+                "[request]\npath = \"u/{nope}\"\nauth = { query = \"k\" }",
+                "`{nope}` is neither",
+            ),
+            (
+                "[request]\npath = \"u\"\nauth = { query = \"a b\" }",
+                "parameter name",
+            ),
+            (
+                "[request]\npath = \"u\"\nauth = { header = \"X-Key\" }\nheaders = { \"x-key\" = \"v\" }",
+                "carries the credential",
+            ),
+        ] {
+            let text = MINIMAL.replace(
+                "[request]\npath = \"user\"\nauth = { header = \"Authorization\", scheme = \"Bearer\" }",
+                request,
+            );
+            let e = Definition::load(&text).unwrap_err();
+            assert!(e.message.contains(expected), "{request}: {e}");
+            assert!(e.line.is_some(), "{request}: a line for {e}");
+        }
+    }
+
+    #[test]
+    fn body_rules_rate_limits_and_expiry() {
+        let d = with(
+            "[request]\npath = \"auth.test\"\nauth = { header = \"Authorization\", scheme = \"Bearer\" }",
+            "[[reject]]\nstatus = [200]\nwhen = '.ok == false and .error == \"invalid_auth\"'\nkind = \"invalid_credential\"\n\
+             [[reject]]\nstatus = [200, 429]\nwhen = '.error == \"ratelimited\"'\nkind = \"rate_limited\"\n",
+        );
+        let body = |error: &str| serde_json::json!({"ok": false, "error": error});
+        assert_eq!(
+            d.rejection(200, Some(&body("invalid_auth"))),
+            Some(ErrorKind::InvalidCredential)
+        );
+        assert_eq!(
+            d.rejection(200, Some(&body("ratelimited"))),
+            Some(ErrorKind::RateLimited)
+        );
+        assert_eq!(d.rejection(200, Some(&body("other"))), None);
+        // A rate-limit rule may not take a verdict away.
+        let weakening = format!(
+            "{MINIMAL}[[reject]]\nstatus = [401]\nwhen = 'true'\nkind = \"rate_limited\"\n"
+        );
+        assert!(
+            Definition::load(&weakening)
+                .unwrap_err()
+                .message
+                .contains("rate_limited")
+        );
+        let d = with(
+            "[request]\npath = \"u\"\nauth = { header = \"X-Vault-Token\" }",
+            "",
+        );
+        assert_eq!(d.expiry(&serde_json::json!({})), None);
+        let text = MINIMAL.replace(
+            "success = \".id != null\"",
+            "success = \".id != null\"\nexpires_at = \".exp\"",
+        );
+        let d = Definition::load(&text).unwrap();
+        assert_eq!(
+            d.expiry(&serde_json::json!({"exp": "2030-01-01T00:00:00Z"})),
+            Some(1_893_456_000)
+        );
+        assert_eq!(
+            d.expiry(&serde_json::json!({"exp": 1_893_456_000})),
+            Some(1_893_456_000)
+        );
+        assert_eq!(d.expiry(&serde_json::json!({"exp": "soon"})), None);
+    }
+
+    #[test]
+    fn errors_carry_the_line_of_their_key() {
+        let text = format!("{MINIMAL}[[reject]]\nstatus = [401]\nkind = \"nope\"\n");
+        let e = Definition::load(&text).unwrap_err();
+        assert!(e.message.starts_with("reject[0].kind"), "{e}");
+        assert_eq!(e.line, Some(text.lines().count()), "{e}");
+        let broken = MINIMAL.replace("id = \".id\"", "id = \".id |\"");
+        let e = Definition::load(&broken).unwrap_err();
+        assert!(
+            e.message.starts_with("profile.id: the jq expression"),
+            "{e}"
+        );
+        assert_eq!(e.line, Some(broken.lines().count()), "{e}");
     }
 }
