@@ -206,7 +206,7 @@ fn interpret(
         .strip_prefix(b"\xef\xbb\xbf")
         .unwrap_or(answer.body);
     let body: Option<Value> = serde_json::from_slice(json).ok().map(|mut b| {
-        redactor.pointers(&mut b);
+        redactor.secret_keys(&mut b);
         b
     });
     // The whole body, redacted: only built when something will print it (`--raw`, or the

@@ -332,4 +332,30 @@ kind = "invalid_credential"
         assert_eq!(code, 2);
         assert!(err.contains("graph.toml:1:"), "{err}");
     }
+
+    #[test]
+    fn no_mapping_lifts_a_secret_into_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = GRAPHQL
+            .replace(
+                "display_name = \".data.viewer.name\"",
+                "display_name = \".data.viewer.recovery[0]\"\nusername = \".data.viewer.api_key\"\nextra = '{codes: (.data.viewer.recovery | length)}'",
+            )
+            .replace("[response]", "[response]\nsecrets = [\"recovery\"]");
+        install(dir.path(), "graph.toml", &text);
+        let body = r#"{"data": {"viewer": {"id": "u-1", "recovery": ["RECOVERY-CODE-ONE", "RECOVERY-CODE-TWO"], "api_key": "BODY-API-KEY-VALUE"}}}"#;
+        let (code, out, err) = run(whoami(dir.path())
+            .args(["-p", "graph", "-o", "json", "--raw", "--input", "-"])
+            .write_stdin(body));
+        assert_eq!(code, 0, "{out}{err}");
+        for secret in ["RECOVERY-CODE", "BODY-API-KEY"] {
+            assert!(!out.contains(secret), "{secret} lifted:\n{out}");
+        }
+        let result = json(&out);
+        assert_eq!(result["profile"]["display_name"], "[redacted]");
+        assert_eq!(
+            result["profile"]["extra"]["codes"], 2,
+            "the shape stays countable"
+        );
+    }
 }
