@@ -11,6 +11,7 @@ use reqwest::{Client, Url};
 use serde_json::Value;
 
 use crate::bind::Account;
+use crate::classify::{self, Answer, Verdict, Why, classify};
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
@@ -181,16 +182,8 @@ fn failure_kind(failure: &Failure) -> (ErrorKind, String, Option<u16>) {
     }
 }
 
-struct Answer<'a> {
-    status: u16,
-    content_type: Option<&'a str>,
-    location: Option<&'a str>,
-    retry_after: bool,
-    body: &'a [u8],
-}
-
-/// Classifies an answer: the provider's body rules first, then the shared status rules.
-/// Returns when the credential expires, when a verified answer says so.
+/// Turns an answer into a result: classified once ([`classify`]), then redacted and put in
+/// words. Returns when the credential expires, when a verified answer says so.
 fn interpret(
     account: &Account,
     answer: &Answer<'_>,
@@ -200,12 +193,7 @@ fn interpret(
 ) -> Option<i64> {
     let provider = &account.provider;
     let status = answer.status;
-    // A byte-order mark is not JSON, but some servers send one before it.
-    let json = answer
-        .body
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(answer.body);
-    let body: Option<Value> = serde_json::from_slice(json).ok().map(|mut b| {
+    let body: Option<Value> = classify::json_body(answer.body).map(|mut b| {
         redactor.secret_keys(&mut b);
         b
     });
@@ -221,59 +209,39 @@ fn interpret(
         redacted
             .unwrap_or_else(|| Value::String(redactor.text(&String::from_utf8_lossy(answer.body))))
     };
-    // A 401 or 403 page in HTML comes from whatever stands in front of the provider (a
-    // firewall, a CDN, a corporate proxy's login): not knowing, never a verdict.
-    let foreign_page = matches!(status, 401 | 403)
-        && body.is_none()
-        && !provider.html_rejections()
-        && is_html(answer.content_type, answer.body);
-    let kind = match provider.rejection(status, body.as_ref()) {
-        _ if foreign_page => ErrorKind::UnexpectedResponse,
-        Some(kind) => kind,
-        None => match status {
-            200..=299 => match body
-                .as_ref()
-                .and_then(|b| provider.normalize(b, &account.settings))
-                .filter(names_someone)
-            {
-                Some(profile) => {
-                    result.status = Status::Ok;
-                    result.profile = Some(protect(profile, redactor));
-                    if options.raw {
-                        result.raw = Some(raw(redacted()));
-                    }
-                    return body.as_ref().and_then(|b| provider.expiry(b));
-                }
-                None => ErrorKind::UnexpectedResponse,
-            },
-            300..=399 => ErrorKind::Redirect,
-            401 => ErrorKind::InvalidCredential,
-            403 => ErrorKind::Forbidden,
-            429 => ErrorKind::RateLimited,
-            503 if answer.retry_after => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::ServerError,
-            _ => ErrorKind::UnexpectedResponse,
-        },
+    let (kind, why) = match classify(provider, &account.settings, answer, body.as_ref()) {
+        Verdict::Verified {
+            profile,
+            expires_at,
+        } => {
+            result.status = Status::Ok;
+            result.profile = Some(protect(*profile, redactor));
+            if options.raw {
+                result.raw = Some(raw(redacted()));
+            }
+            return expires_at;
+        }
+        Verdict::Failed { kind, why } => (kind, why),
     };
     let redacted = redacted();
     if options.raw {
         result.raw = Some(raw(redacted.clone()));
     }
-    let message = match kind {
-        ErrorKind::Redirect => format!(
+    let message = match (kind, why) {
+        (ErrorKind::Redirect, _) => format!(
             "HTTP {status}: redirect to {} not followed (the credential would travel with it); set base_url to the final address",
             answer
                 .location
                 .map(|l| sanitize::terminal(&redactor.url(l)))
                 .unwrap_or_else(|| "(no Location)".into())
         ),
-        ErrorKind::UnexpectedResponse if (200..300).contains(&status) => format!(
+        (_, Why::NotAProfile) => format!(
             "expected a {} profile, got HTTP {status} ({}): {}",
             provider.name(),
             describe_type(answer.content_type, redactor),
             quote(answer.body, redacted.as_ref(), redactor)
         ),
-        ErrorKind::UnexpectedResponse if foreign_page => format!(
+        (_, Why::ForeignPage) => format!(
             "HTTP {status} with an HTML page ({}), not a {} answer: most likely a firewall, CDN \
              or proxy in front of it refused the request, so this says nothing about the \
              credential: {} (hint: check the network path and base_url)",
@@ -281,7 +249,7 @@ fn interpret(
             provider.name(),
             quote(answer.body, redacted.as_ref(), redactor)
         ),
-        _ => {
+        (_, Why::Status) => {
             let detail = redacted
                 .as_ref()
                 .and_then(|b| provider.error_message(b))
@@ -327,36 +295,6 @@ fn describe_type(content_type: Option<&str>, redactor: &Redactor<'_>) -> String 
         ),
         None => "no content type".into(),
     }
-}
-
-/// Whether an answer is an HTML page: by its content type, or by its first characters when
-/// the type is missing or generic.
-fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    if content_type.is_some_and(|ct| {
-        let ct = ct.to_ascii_lowercase();
-        ct.contains("text/html") || ct.contains("application/xhtml")
-    }) {
-        return true;
-    }
-    let start: Vec<u8> = body
-        .iter()
-        .copied()
-        .skip_while(|b| b.is_ascii_whitespace() || [0xef, 0xbb, 0xbf].contains(b))
-        .take(14)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    start.starts_with(b"<!doctype html")
-        || start.starts_with(b"<html")
-        || start.starts_with(b"<head")
-}
-
-/// A success body is an identity only when it names someone: a profile with no id, user name,
-/// email or display name (an empty envelope, a different document) is not a verification.
-fn names_someone(profile: &Profile) -> bool {
-    profile.id.is_some()
-        || profile.username.is_some()
-        || profile.email.is_some()
-        || profile.display_name.is_some()
 }
 
 /// At most [`QUOTE_LIMIT`] sanitized characters of a redacted body.

@@ -182,12 +182,19 @@ pub enum ConfigCommand {
     Check,
 }
 
-fn parse_duration(value: &str) -> Result<Duration, String> {
-    crate::config::parse_duration(value)
+/// `10s`, `1500ms`, `2m`, `7d`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value.trim())
+        .map_err(|_| "not a duration (examples: 10s, 1500ms, 2m, 7d)".to_string())
 }
 
-fn parse_timeout(value: &str) -> Result<Duration, String> {
-    crate::config::parse_timeout(value)
+/// A timeout: a duration longer than zero (a zero timeout would fail every request, or worse,
+/// be read as "no timeout").
+pub fn parse_timeout(value: &str) -> Result<Duration, String> {
+    match parse_duration(value)? {
+        d if d.is_zero() => Err("the timeout must be longer than zero (e.g. 10s)".into()),
+        d => Ok(d),
+    }
 }
 
 /// `--expect PATH=VALUE`. Its errors never quote the argument: the value may be a credential

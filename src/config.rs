@@ -19,7 +19,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::cli::{ColorChoice, Format};
+use crate::cli::{ColorChoice, Format, parse_timeout};
 use crate::credential::{Location, Secret, Source};
 
 /// The keys every account takes.
@@ -689,21 +689,6 @@ pub fn check_output(value: &str) -> Result<Format, String> {
 
 pub fn check_color(value: &str) -> Result<ColorChoice, String> {
     choice("color", value)
-}
-
-/// `10s`, `1500ms`, `2m`, `7d`.
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
-    humantime::parse_duration(value.trim())
-        .map_err(|_| "not a duration (examples: 10s, 1500ms, 2m, 7d)".to_string())
-}
-
-/// A timeout: a duration longer than zero (a zero timeout would fail every request, or worse,
-/// be read as "no timeout").
-pub fn parse_timeout(value: &str) -> Result<Duration, String> {
-    match parse_duration(value)? {
-        d if d.is_zero() => Err("the timeout must be longer than zero (e.g. 10s)".into()),
-        d => Ok(d),
-    }
 }
 
 /// A base URL: an http(s) URL with a host, no user info, no query and no fragment (a path is

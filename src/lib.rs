@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bind;
 pub mod check;
+pub mod classify;
 pub mod cli;
 pub mod commands;
 pub mod config;
