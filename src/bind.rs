@@ -416,9 +416,16 @@ fn shown_id(provider: &Definition, inline: bool) -> &str {
 /// variables are read, and those of the user's definitions that an account uses (the others
 /// are not loaded).
 fn apply_sdk_env(accounts: &mut Vec<Account>, registry: &Registry, env: &Env) {
+    let set = |var: &str| env.get(var).is_some_and(|v| !v.trim().is_empty());
     for id in registry.ids() {
         let builtin = crate::provider::ids().contains(&id.as_str());
-        if !builtin && !accounts.iter().any(|a| a.provider.id() == id) {
+        // A built-in is only loaded when one of its variables is set (a lookup of one provider
+        // pays for one definition); a user definition only when an account uses it.
+        let wanted = match builtin {
+            true => crate::provider::builtin::env_vars(&id).any(set) || registry.is_user(&id),
+            false => accounts.iter().any(|a| a.provider.id() == id),
+        };
+        if !wanted {
             continue;
         }
         let Ok(Some(provider)) = registry.find(&id) else {

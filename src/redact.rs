@@ -48,7 +48,7 @@ const SECRET_KEY_PARTS: &[&str] = &[
 ];
 
 /// Fragments of a normalized key name that mark personal data, masked unless `--show-pii`.
-const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "nationalid", "nationalcode"];
+const PII_KEY_PARTS: &[&str] = &["phone", "mobile", "smsnumber", "nationalid", "nationalcode"];
 
 /// Every credential of one run, prepared once into one case-insensitive multi-pattern matcher.
 #[derive(Debug, Default)]

@@ -58,6 +58,9 @@ const FORMATS: &[&[&str]] = &[
 ];
 const VERBOSITY: &[&[&str]] = &[&[], &["-v"], &["-vv"], &["-vvv"]];
 
+/// The launch providers, checked at every format and verbosity.
+const LAUNCH: &[&str] = &["vaiz", "hamravesh", "flashback", "zitadel", "chatwoot"];
+
 fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
     let token = &case.token;
     let mut list: Vec<(String, ResponseTemplate)> = Vec::new();
@@ -145,11 +148,16 @@ fn outcomes(id: &str, case: &Conformance) -> Vec<(String, ResponseTemplate)> {
             ),
         ));
     }
+    // A header name cannot hold every token's characters (`:` `/` `=`): where it cannot, the
+    // token travels in the header's value instead.
+    let header_name = format!("x-{token}");
+    let echo = match reqwest::header::HeaderName::from_bytes(header_name.as_bytes()) {
+        Ok(_) => ResponseTemplate::new(200).insert_header(header_name.as_str(), "1"),
+        Err(_) => ResponseTemplate::new(200).insert_header("x-echo", token),
+    };
     list.push((
         "token in the content type and in a header name".into(),
-        ResponseTemplate::new(200)
-            .set_body_raw("not a profile", format!("text/plain; t={token}").as_str())
-            .insert_header(format!("x-{token}").as_str(), "1"),
+        echo.set_body_raw("not a profile", format!("text/plain; t={token}").as_str()),
     ));
     let entities: String = token.chars().map(|c| format!("&#{};", c as u32)).collect();
     list.push((
@@ -240,16 +248,28 @@ async fn no_secret_in_any_output() {
             text += &format!("{k} = \"{v}\"\n");
         }
         let cfg = config(dir.path(), &text);
-        for (name, response) in outcomes(id, &case) {
+        // The five launch providers run every format at every verbosity; the catalogue runs
+        // each format once per outcome, the verbosity turning with the outcome, so that every
+        // pair still comes up across a provider's outcomes at a quarter of the cost.
+        let full = LAUNCH.contains(&id);
+        for (n, (name, response)) in outcomes(id, &case).into_iter().enumerate() {
             server.reset().await;
             Mock::given(any())
                 .respond_with(response)
                 .mount(&server)
                 .await;
-            // The 24 runs of one outcome are independent: four at a time.
-            let runs = FORMATS
+            // The runs of one outcome are independent: four at a time.
+            let runs: Vec<(&[&str], &[&str])> = FORMATS
                 .iter()
-                .flat_map(|format| VERBOSITY.iter().map(move |v| (*format, *v)));
+                .enumerate()
+                .flat_map(|(i, format)| {
+                    VERBOSITY
+                        .iter()
+                        .enumerate()
+                        .filter(move |(v, _)| full || *v == (i + n) % VERBOSITY.len())
+                        .map(move |(_, v)| (*format, *v))
+                })
+                .collect();
             let results: Vec<_> = futures_util::stream::iter(runs)
                 .map(|(format, verbosity)| {
                     let mut cmd = whoami(dir.path());
@@ -340,9 +360,17 @@ async fn refused_connections_and_failing_commands_leak_nothing() {
             (format!("{{ command = \"echo {token}; exit 1\" }}"), 2),
             (format!("{{ command = \"echo {token} >&2; exit 1\" }}"), 2),
         ] {
+            // Settings an account must have, as the provider's conformance case sets them.
+            let case: Conformance =
+                serde_json::from_slice(&fixture(id, "conformance.json")).unwrap();
+            let settings: String = case
+                .settings
+                .iter()
+                .map(|(k, v)| format!("{k} = \"{v}\"\n"))
+                .collect();
             let cfg = config(
                 dir.path(),
-                &format!("[{id}]\nbase_url = \"{refused}\"\ntoken = {source}\n"),
+                &format!("[{id}]\nbase_url = \"{refused}\"\ntoken = {source}\n{settings}"),
             );
             for verbosity in VERBOSITY {
                 let mut cmd = whoami(dir.path());

@@ -8,13 +8,61 @@ use std::sync::{Arc, OnceLock};
 
 use super::definition::Definition;
 
-/// The embedded definitions, in the order `whoami providers` lists them.
+/// The embedded definitions, in the order `whoami providers` lists them: the five launch
+/// providers, then the catalogue by id.
 const SOURCES: &[(&str, &str)] = &[
     ("vaiz", include_str!("../../providers/vaiz.toml")),
     ("hamravesh", include_str!("../../providers/hamravesh.toml")),
     ("flashback", include_str!("../../providers/flashback.toml")),
     ("zitadel", include_str!("../../providers/zitadel.toml")),
     ("chatwoot", include_str!("../../providers/chatwoot.toml")),
+    ("airtable", include_str!("../../providers/airtable.toml")),
+    ("asana", include_str!("../../providers/asana.toml")),
+    ("atlassian", include_str!("../../providers/atlassian.toml")),
+    ("bitbucket", include_str!("../../providers/bitbucket.toml")),
+    ("circleci", include_str!("../../providers/circleci.toml")),
+    (
+        "cloudflare",
+        include_str!("../../providers/cloudflare.toml"),
+    ),
+    (
+        "digitalocean",
+        include_str!("../../providers/digitalocean.toml"),
+    ),
+    ("discord", include_str!("../../providers/discord.toml")),
+    ("gitea", include_str!("../../providers/gitea.toml")),
+    ("github", include_str!("../../providers/github.toml")),
+    ("gitlab", include_str!("../../providers/gitlab.toml")),
+    ("grafana", include_str!("../../providers/grafana.toml")),
+    ("heroku", include_str!("../../providers/heroku.toml")),
+    (
+        "huggingface",
+        include_str!("../../providers/huggingface.toml"),
+    ),
+    ("jupyter", include_str!("../../providers/jupyter.toml")),
+    (
+        "kubernetes",
+        include_str!("../../providers/kubernetes.toml"),
+    ),
+    ("linear", include_str!("../../providers/linear.toml")),
+    ("mastodon", include_str!("../../providers/mastodon.toml")),
+    ("matrix", include_str!("../../providers/matrix.toml")),
+    (
+        "mattermost",
+        include_str!("../../providers/mattermost.toml"),
+    ),
+    ("netlify", include_str!("../../providers/netlify.toml")),
+    ("notion", include_str!("../../providers/notion.toml")),
+    ("npm", include_str!("../../providers/npm.toml")),
+    ("oidc", include_str!("../../providers/oidc.toml")),
+    ("okta", include_str!("../../providers/okta.toml")),
+    ("sentry", include_str!("../../providers/sentry.toml")),
+    ("slack", include_str!("../../providers/slack.toml")),
+    ("stripe", include_str!("../../providers/stripe.toml")),
+    ("telegram", include_str!("../../providers/telegram.toml")),
+    ("terraform", include_str!("../../providers/terraform.toml")),
+    ("vault", include_str!("../../providers/vault.toml")),
+    ("vercel", include_str!("../../providers/vercel.toml")),
 ];
 
 /// The parsed definitions, by position in [`SOURCES`].
@@ -33,6 +81,18 @@ pub fn find(id: &str) -> Option<Arc<Definition>> {
     PARSED[i]
         .get_or_init(|| Definition::parse(SOURCES[i].1).ok().map(Arc::new))
         .clone()
+}
+
+/// The variables a built-in's `[[env]]` tables name, read from its text without parsing it,
+/// so that a run looks at the services' own variables without loading every definition. A
+/// line that only looks like one costs a parse, never a missed variable.
+pub fn env_vars(id: &str) -> impl Iterator<Item = &'static str> {
+    source(id)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("var"))
+        .filter_map(|rest| rest.trim_start().strip_prefix('='))
+        .map(|rest| rest.trim().trim_matches('"'))
 }
 
 /// A built-in definition's text, comments included.
@@ -67,6 +127,11 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(definition.id(), *id);
             assert!(source(id).is_some());
+            // The quick reading of the variables finds every one the definition declares.
+            let quick: Vec<&str> = env_vars(id).collect();
+            for var in definition.sdk_env() {
+                assert!(quick.contains(&var.var.as_str()), "{id}: {}", var.var);
+            }
         }
         assert_eq!(ids().count(), SOURCES.len());
     }
