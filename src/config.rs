@@ -29,8 +29,65 @@ pub fn is_common_key(key: &str) -> bool {
     COMMON_KEYS.contains(&key) || key == "name"
 }
 
-/// The keys of `[defaults]`.
+/// How one key's text is read into its place: the file and the `WHOAMI_*` variables go
+/// through the same table, so a key cannot mean two things.
+type Setter<T> = fn(&mut T, &str) -> Result<(), String>;
+
+/// The keys of `[defaults]` (`WHOAMI_DEFAULTS_<KEY>`).
+const DEFAULTS: &[(&str, Setter<Defaults>)] = &[
+    ("output", |d, v| {
+        d.output = Some(check_output(v)?);
+        Ok(())
+    }),
+    ("timeout", |d, v| {
+        d.timeout = Some(parse_timeout(v)?);
+        Ok(())
+    }),
+    ("retries", |d, v| {
+        d.retries = Some(whole(v)?);
+        Ok(())
+    }),
+    ("jobs", |d, v| match whole(v)? {
+        0 => Err("must be at least 1".into()),
+        jobs => {
+            d.jobs = Some(jobs);
+            Ok(())
+        }
+    }),
+    ("color", |d, v| {
+        d.color = Some(check_color(v)?);
+        Ok(())
+    }),
+];
+
+/// The common keys of an account that this layer reads itself (`token` has forms of its own;
+/// the file's `base_url` and every other key are left for the provider, src/bind.rs).
+const ACCOUNT: &[(&str, Setter<Declaration>)] = &[
+    ("ca_cert", |a, v| {
+        a.ca_cert = Some(expand_tilde(v));
+        Ok(())
+    }),
+    ("timeout", |a, v| {
+        a.timeout = Some(parse_timeout(v)?);
+        Ok(())
+    }),
+];
+
+/// The names of [`DEFAULTS`].
 const DEFAULT_KEYS: &[&str] = &["output", "timeout", "retries", "jobs", "color"];
+
+/// A non-negative whole number.
+fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| "must be a non-negative whole number".to_string())
+}
+
+/// A key's setter in a table.
+fn setter<T>(table: &[(&str, Setter<T>)], key: &str) -> Option<Setter<T>> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, set)| *set)
+}
 
 #[derive(Debug)]
 pub struct Config {
@@ -388,6 +445,15 @@ fn parse_partial(
     Ok((defaults, accounts, errors))
 }
 
+/// A value's text: a string as it is, a whole number as its digits.
+fn scalar(value: &DeValue<'_>) -> Result<String, String> {
+    match value {
+        DeValue::String(s) => Ok(s.to_string()),
+        DeValue::Integer(i) => Ok(i.as_str().to_string()),
+        other => Err(format!("must be a string, not a {}", other.type_str())),
+    }
+}
+
 /// The key of the `key = value` line holding `offset`, when it is a plain name (a key is safe
 /// to show; a value is not).
 fn key_at(text: &str, offset: usize) -> Option<&str> {
@@ -468,54 +534,19 @@ impl Ctx<'_> {
 
     fn defaults(&self, table: &DeTable<'_>) -> Result<Defaults, ConfigError> {
         let mut d = Defaults::default();
-        for entry in table.iter() {
-            let (key, value) = entry;
-            let at = value.span().start;
-            let fail = |m: String| self.error(at, format!("`defaults.{}`: {m}", key.get_ref()));
-            match key.get_ref().as_ref() {
-                "output" => {
-                    d.output = Some(check_output(&self.string("defaults", entry)?).map_err(fail)?)
-                }
-                "color" => {
-                    d.color = Some(check_color(&self.string("defaults", entry)?).map_err(fail)?)
-                }
-                "timeout" => {
-                    d.timeout = Some(parse_timeout(&self.string("defaults", entry)?).map_err(fail)?)
-                }
-                "retries" => d.retries = Some(self.integer(entry).map_err(fail)?),
-                "jobs" => {
-                    let jobs: usize = self.integer(entry).map_err(fail)?;
-                    if jobs == 0 {
-                        return Err(fail("must be at least 1".into()));
-                    }
-                    d.jobs = Some(jobs);
-                }
-                other => {
-                    return Err(self.error(
-                        key.span().start,
-                        unknown_key("defaults", other, DEFAULT_KEYS),
-                    ));
-                }
-            }
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let Some(set) = setter(DEFAULTS, name) else {
+                return Err(self.error(
+                    key.span().start,
+                    unknown_key("defaults", name, DEFAULT_KEYS),
+                ));
+            };
+            let fail =
+                |m: String| self.error(value.span().start, format!("`defaults.{name}`: {m}"));
+            set(&mut d, &scalar(value.get_ref()).map_err(fail)?).map_err(fail)?;
         }
         Ok(d)
-    }
-
-    fn integer<T: TryFrom<i64>>(&self, (_, value): Entry<'_>) -> Result<T, String> {
-        let text = match value.get_ref() {
-            DeValue::Integer(i) => i.as_str().replace('_', ""),
-            DeValue::String(s) => s.to_string(),
-            other => {
-                return Err(format!(
-                    "must be a whole number, not a {}",
-                    other.type_str()
-                ));
-            }
-        };
-        text.parse::<i64>()
-            .ok()
-            .and_then(|n| T::try_from(n).ok())
-            .ok_or_else(|| "must be a non-negative whole number".to_string())
     }
 
     fn account(
@@ -551,9 +582,8 @@ impl Ctx<'_> {
                 account.provider_at = Some(vat);
             }
             "token" => account.token = Some(self.token(&name, value)?),
-            "ca_cert" => account.ca_cert = Some(expand_tilde(&self.string(&name, entry)?)),
-            "timeout" => {
-                account.timeout = Some(parse_timeout(&self.string(&name, entry)?).map_err(fail)?)
+            key_name if let Some(set) = setter(ACCOUNT, key_name) => {
+                set(account, &self.string(&name, entry)?).map_err(fail)?
             }
             other => account.keys.push(Key {
                 name: other.to_string(),
@@ -783,27 +813,8 @@ fn apply_env(
             continue;
         };
         let fail = |m: String| ConfigError::plain(format!("{var}: {m}"));
-        match key {
-            "OUTPUT" => defaults.output = Some(check_output(value).map_err(fail)?),
-            "COLOR" => defaults.color = Some(check_color(value).map_err(fail)?),
-            "TIMEOUT" => defaults.timeout = Some(parse_timeout(value).map_err(fail)?),
-            "RETRIES" => {
-                defaults.retries = Some(
-                    value
-                        .parse()
-                        .map_err(|_| fail("must be a whole number".into()))?,
-                )
-            }
-            "JOBS" => {
-                defaults.jobs = Some(
-                    value
-                        .parse()
-                        .ok()
-                        .filter(|&j: &usize| j > 0)
-                        .ok_or_else(|| fail("must be a whole number of at least 1".into()))?,
-                )
-            }
-            _ => {}
+        if let Some(set) = setter(DEFAULTS, &key.to_ascii_lowercase()) {
+            set(&mut defaults, value).map_err(fail)?;
         }
     }
 
@@ -882,13 +893,7 @@ fn set_from_env(account: &mut Declaration, var: &str, key: &str, value: &str) {
         "base_url" => check_base_url(value)
             .map(|v| account.base_url = Some(v))
             .map_err(problem),
-        "ca_cert" => {
-            account.ca_cert = Some(expand_tilde(value));
-            Ok(())
-        }
-        "timeout" => parse_timeout(value)
-            .map(|d| account.timeout = Some(d))
-            .map_err(problem),
+        key if let Some(set) = setter(ACCOUNT, key) => set(account, value).map_err(problem),
         key => {
             account.keys.retain(|k| k.name != key);
             account.keys.push(Key {

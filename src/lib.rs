@@ -1,12 +1,13 @@
 //! `whoami`: which identity does this credential belong to, and does it still work?
 //!
-//! The pipeline, one module per step:
-//! [`cli`] parses → [`config`] turns the file and environment into accounts →
-//! [`credential`] resolves each secret → [`check`] asks the [`provider`] over [`http`] and
-//! classifies the answer into a [`profile`] result → [`render`] prints it.
-//! [`redact`] and [`sanitize`] guard every path that prints provider text.
+//! Data flows one way, one module per step (README, "Development"):
+//! [`cli`] parses → [`config`] turns the file and environment into account declarations →
+//! [`bind`] binds each to its [`provider`] definition → [`run`] resolves each secret
+//! ([`credential`]), builds each request once and checks the accounts concurrently over
+//! [`http`] → [`classify`] decides what each answer means ([`check`] puts it in a [`profile`]
+//! result) → [`render`] prints it. [`redact`] and [`sanitize`] guard every path that prints
+//! provider text.
 
-pub mod app;
 pub mod bind;
 pub mod check;
 pub mod classify;
@@ -22,6 +23,7 @@ pub mod provider;
 pub mod redact;
 pub mod render;
 pub mod report;
+pub mod run;
 pub mod sanitize;
 
 use std::io::Write;
@@ -50,7 +52,7 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),
         Some(Command::Init { provider }) => commands::init(config, provider.as_deref(), &mut out),
         Some(Command::Completions { shell }) => commands::completions(*shell, &mut out),
-        None if cli.check.selects_anything() => app::run_checks(&cli),
+        None if cli.check.selects_anything() => run::run_checks(&cli),
         None if argc <= 1 => commands::effective_user(&mut out),
         None => Err(Error::usage(
             "nothing selected: use -p, -a or --all (bare `whoami` prints the user name)",

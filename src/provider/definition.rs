@@ -929,6 +929,14 @@ impl Definition {
         &self.auth_description
     }
 
+    /// The request for people: `GET /user`, or `GET` the base URL itself.
+    pub fn request_line(&self) -> String {
+        match self.path.as_str() {
+            "" => format!("{} the base URL itself", self.method),
+            path => format!("{} /{}", self.method, path.trim_start_matches('/')),
+        }
+    }
+
     /// The settings an account of this provider takes beyond the common keys.
     pub fn settings(&self) -> impl Iterator<Item = &str> {
         self.setting_rules.keys().map(String::as_str)
