@@ -156,6 +156,9 @@ pub fn providers_dir() -> PathBuf {
 pub fn load(flag: Option<&Path>, env: &Env) -> Result<Setup, ConfigErrors> {
     let config = config::load(flag, env)?;
     let registry = Registry::load(&providers_dir()).map_err(ConfigErrors)?;
+    for skipped in registry.skipped() {
+        crate::report::warn(&format!("skipped: {skipped}"));
+    }
     let bound = bind(&config, &registry, env);
     // Every problem of the file, in the order of its lines.
     let mut errors = config.errors.clone();
@@ -421,10 +424,9 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, registry: &Registry, env: &Env) {
         let builtin = crate::provider::ids().contains(&id.as_str());
         // A built-in is only loaded when one of its variables is set (a lookup of one provider
         // pays for one definition); a user definition only when an account uses it.
-        let wanted = match builtin {
-            true => crate::provider::builtin::env_vars(&id).any(set) || registry.is_user(&id),
-            false => accounts.iter().any(|a| a.provider.id() == id),
-        };
+        let wanted = registry.env_vars(&id).iter().any(|v| set(v))
+            || (builtin && registry.is_user(&id))
+            || (!builtin && accounts.iter().any(|a| a.provider.id() == id));
         if !wanted {
             continue;
         }
@@ -450,7 +452,9 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, registry: &Registry, env: &Env) {
             None => continue,
         };
         let account = &mut accounts[index];
-        if account.provider.id() != provider.id() {
+        // An account of another provider, or one that defines its own inline (named like a
+        // service, it is still not that service: its variables never go to it).
+        if account.provider.id() != provider.id() || account.provider.is_inline() {
             continue;
         }
         for (sdk, value) in set {
@@ -470,10 +474,19 @@ fn apply_sdk_env(accounts: &mut Vec<Account>, registry: &Registry, env: &Env) {
                     }),
                 },
                 key if provider.has_setting(key) && account.settings.get(key).is_none() => {
-                    account
-                        .settings
-                        .0
-                        .insert(key.to_string(), value.to_string());
+                    match provider.check_setting(key, value) {
+                        Ok(()) => {
+                            account
+                                .settings
+                                .0
+                                .insert(key.to_string(), value.to_string());
+                        }
+                        Err(m) => account.problems.push(ConfigError {
+                            file: None,
+                            line: None,
+                            message: format!("{}: {m}", sdk.var),
+                        }),
+                    }
                 }
                 _ => {}
             }
@@ -604,5 +617,28 @@ mod tests {
         assert!(msg.contains("WHOAMI_CW_SELF_TOKEN"), "{msg}");
         assert!(msg.contains("`token` in [cw-self]"), "{msg}");
         assert!(msg.starts_with("c.toml:1:"), "{msg}");
+    }
+
+    #[test]
+    fn a_service_variable_never_goes_to_an_inline_account_of_that_name() {
+        let text = "[vault]\nprovider = \"custom\"\nurl = \"https://proxy.example.org/me\"\nauth = { header = \"X-Key\" }\n[vault.map]\nid = \"/id\"\n";
+        let accounts = bound(text, &[("VAULT_TOKEN", "hvs.canary-0123456789")]).unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert!(accounts[0].provider.is_inline());
+        assert!(
+            accounts[0].token.is_none(),
+            "VAULT_TOKEN must not reach proxy.example.org"
+        );
+    }
+
+    #[test]
+    fn service_settings_are_checked_like_any_other() {
+        let accounts = bound(
+            "",
+            &[("VAIZ_API_TOKEN", "t0k3n-vaiz"), ("VAIZ_SPACE_ID", "a\nb")],
+        )
+        .unwrap();
+        let problem = accounts[0].problems[0].to_string();
+        assert!(problem.starts_with("VAIZ_SPACE_ID:"), "{problem}");
     }
 }

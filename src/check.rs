@@ -252,7 +252,7 @@ fn interpret(
         (_, Why::Status) => {
             let detail = redacted
                 .as_ref()
-                .and_then(|b| provider.error_message(b))
+                .and_then(|b| provider.error_message(b, &account.settings))
                 .map(|m| truncate(&sanitize::terminal(&m)))
                 .unwrap_or_else(|| {
                     format!(
@@ -262,7 +262,7 @@ fn interpret(
                     )
                 });
             let mut message = format!("HTTP {status}: {detail}");
-            if let Some(hint) = provider.hint(status, body.as_ref()) {
+            if let Some(hint) = provider.hint(status, body.as_ref(), &account.settings) {
                 message += &format!(" (hint: {hint})");
             }
             message

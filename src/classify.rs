@@ -71,7 +71,7 @@ pub fn classify(
     {
         return failed(ErrorKind::UnexpectedResponse, Why::ForeignPage);
     }
-    if let Some(kind) = provider.rejection(status, body) {
+    if let Some(kind) = provider.rejection(status, body, settings) {
         return failed(kind, Why::Status);
     }
     let kind = match status {
@@ -82,7 +82,7 @@ pub fn classify(
             {
                 Some(profile) => Verdict::Verified {
                     profile: Box::new(profile),
-                    expires_at: body.and_then(|b| provider.expiry(b)),
+                    expires_at: body.and_then(|b| provider.expiry(b, settings)),
                 },
                 None => failed(ErrorKind::UnexpectedResponse, Why::NotAProfile),
             };

@@ -52,7 +52,10 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
             Registry::builtin()
         }
     };
-    let mut broken = false;
+    let mut broken = !registry.skipped().is_empty();
+    for skipped in registry.skipped() {
+        crate::report::warn(&format!("not listed: {skipped}"));
+    }
     for (definition, origin) in registry.all() {
         let p = match definition {
             Ok(p) => p,
@@ -124,14 +127,8 @@ pub fn provider_show(id: &str, out: &mut dyn Write) -> Result<Exit, Error> {
         .into_iter()
         .find(|(d, _)| d.as_ref().is_ok_and(|d| d.id() == id))
     {
-        let text = std::fs::read(&file).map_err(|e| {
-            Error::usage(format!(
-                "{}: {}",
-                crate::credential::shown_path(&file),
-                crate::error::describe(&e)
-            ))
-        })?;
-        out.write_all(&text)?;
+        let text = provider::read_definition(&file)?;
+        out.write_all(text.as_bytes())?;
         return Ok(Exit::Verified);
     }
     match provider::builtin::source(id) {

@@ -851,17 +851,23 @@ fn apply_env(
         .collect();
     names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
     for &(var, value) in &rest {
-        let target = match split_var(var) {
-            Some((env_account, key)) => names
-                .iter()
-                .find(|(n, _)| n == env_account)
-                .map(|&(_, i)| (i, key.to_string())),
-            None => names.iter().find_map(|(n, i)| {
+        let by_prefix = || {
+            names.iter().find_map(|(n, i)| {
                 let key = var.strip_prefix("WHOAMI_")?.strip_prefix(n.as_str())?;
                 let key = key.strip_prefix('_').filter(|k| !k.is_empty())?;
                 Some((*i, key.to_ascii_lowercase()))
-            }),
+            })
         };
+        // A common key names the account before it; when no account has that name, the
+        // variable may still be a setting that ends like one (`WHOAMI_ACME_IDP_PROVIDER`).
+        let target = split_var(var)
+            .and_then(|(env_account, key)| {
+                names
+                    .iter()
+                    .find(|(n, _)| n == env_account)
+                    .map(|&(_, i)| (i, key.to_string()))
+            })
+            .or_else(by_prefix);
         if let Some((i, key)) = target {
             set_from_env(&mut accounts[i], var, &key, value);
         }
@@ -1070,5 +1076,18 @@ timeout = "1500ms"
             "{err}"
         );
         assert!(!err.contains("xml"), "the value is not quoted: {err}");
+    }
+
+    #[test]
+    fn a_setting_that_ends_like_a_common_key_still_finds_its_account() {
+        let (defaults, mut accounts) = parse_ok("[acme]\n");
+        apply_env(
+            defaults,
+            &mut accounts,
+            &env(&[("WHOAMI_ACME_IDP_PROVIDER", "okta")]),
+        )
+        .unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!(accounts[0].keys[0].name, "idp_provider");
     }
 }

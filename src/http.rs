@@ -169,9 +169,15 @@ fn build_client(
 /// Joins a provider path to a base URL, keeping the base URL's own path:
 /// `https://example.org/chatwoot` + `api/v1/profile` → `https://example.org/chatwoot/api/v1/profile`.
 pub fn endpoint(base: &str, path: &str) -> Result<Url, String> {
-    if path.is_empty() {
-        // A provider defined in the config gives the whole URL.
-        return Url::parse(base).map_err(|e| format!("invalid URL: {e}"));
+    if path.is_empty() || path.starts_with('?') {
+        // A provider defined in the config gives the whole URL (with, maybe, a query that
+        // carries the credential).
+        let whole = match (path, base.contains('?')) {
+            ("", _) => base.to_string(),
+            (query, true) => format!("{base}&{}", &query[1..]),
+            (query, false) => format!("{base}{query}"),
+        };
+        return Url::parse(&whole).map_err(|e| format!("invalid URL: {e}"));
     }
     let joined = format!(
         "{}/{}",
@@ -452,6 +458,14 @@ impl WithoutUrl for reqwest::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_joins_the_whole_url_as_it_is() {
+        let url = endpoint("https://idp.example.org/userinfo", "?key=abc").unwrap();
+        assert_eq!(url.as_str(), "https://idp.example.org/userinfo?key=abc");
+        let url = endpoint("https://x.example.org/u?v=1", "?key=abc").unwrap();
+        assert_eq!(url.as_str(), "https://x.example.org/u?v=1&key=abc");
+    }
 
     #[test]
     fn endpoint_keeps_the_base_path() {

@@ -386,6 +386,27 @@ async fn check_all(
         }
         urls.push(url);
     }
+    // What whoami itself makes of a credential is as secret as the credential: a Basic
+    // header's base64 (a server or proxy may echo it back). Every sensitive header value
+    // joins the run's secrets.
+    let derived: Vec<String> = requests
+        .iter()
+        .flat_map(|r| &r.headers)
+        .filter(|(_, v)| v.is_sensitive())
+        .filter_map(|(_, v)| v.to_str().ok())
+        // `Basic <base64>`, `Bot <token>`: the part after the scheme (the scheme is a word
+        // that must stay readable everywhere else).
+        .map(|v| v.split_once(' ').map_or(v, |(_, rest)| rest).to_string())
+        .collect();
+    if !derived.is_empty() {
+        let all = credentials
+            .iter()
+            .map(|c| c.secret.expose())
+            .chain(derived.iter().map(String::as_str));
+        let secrets = Arc::new(Secrets::new(all));
+        redact::register(secrets.clone());
+        options.secrets = secrets;
+    }
     // Idle connections are kept for reuse only while there are no more hosts than jobs:
     // otherwise each finished host would hold a socket open until the run ends.
     let hosts: std::collections::HashSet<_> = urls.iter().map(|u| u.origin()).collect();

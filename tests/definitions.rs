@@ -358,4 +358,86 @@ kind = "invalid_credential"
             "the shape stays countable"
         );
     }
+
+    #[test]
+    fn a_user_definitions_own_variable_makes_its_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = GRAPHQL.replace(
+            "[request]",
+            "[[env]]\nvar = \"GRAPH_API_KEY\"\nkey = \"token\"\n\n[request]",
+        );
+        install(dir.path(), "graph.toml", &text);
+        let (code, out, err) = run(whoami(dir.path())
+            .env("GRAPH_API_KEY", "canary-graph-key-0123")
+            .arg("accounts"));
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("graph") && out.contains("env GRAPH_API_KEY"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_file_without_an_id_is_skipped_loudly_and_a_fifo_never_hangs() {
+        let dir = tempfile::tempdir().unwrap();
+        install(dir.path(), "notes.toml", "just some notes\n");
+        let fifo = dir.path().join("xdg/whoami/providers/pipe.toml");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let cfg = config(dir.path(), "[chatwoot]\ntoken = \"x-token-1234\"\n");
+        let (code, _, err) = run(whoami(dir.path())
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "check"])
+            .timeout(std::time::Duration::from_secs(20)));
+        assert_eq!(code, 0, "another provider's run goes on: {err}");
+        assert!(
+            err.contains("skipped") && err.contains("notes.toml"),
+            "{err}"
+        );
+        assert!(
+            err.contains("pipe.toml") && err.contains("not a regular file"),
+            "{err}"
+        );
+        let (code, _, _) = run(whoami(dir.path()).arg("providers"));
+        assert_eq!(code, 2, "`providers` says its listing is incomplete");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_echoed_basic_header_is_redacted() {
+        let server = MockServer::start().await;
+        // A proxy's page that quotes the request's Authorization header.
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(502).set_body_raw(
+                "bad gateway for request with Authorization: Basic YWRhQGV4YW1wbGUub3JnOmNhbmFyeS1iYXNpYy1zZWNyZXQtMDEy",
+                "text/plain",
+            ))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(
+            dir.path(),
+            &format!(
+                "[jira]\nprovider = \"atlassian\"\nbase_url = \"{}\"\nemail = \"ada@example.org\"\ntoken = \"canary-basic-secret-012\"\n",
+                server.uri()
+            ),
+        );
+        let mut cmd = whoami(dir.path());
+        cmd.arg("--config").arg(&cfg).args([
+            "-a",
+            "jira",
+            "-o",
+            "json",
+            "--raw",
+            "--retries",
+            "0",
+            "-vvv",
+        ]);
+        let (code, out, err) = run_async(cmd).await;
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(
+            !out.contains("YWRhQGV4YW1wbGUub3JnOmNhbmFyeS1iYXNpYy1zZWNyZXQtMDEy")
+                && !err.contains("YWRhQGV4YW1wbGUub3JnOmNhbmFyeS1iYXNpYy1zZWNyZXQtMDEy"),
+            "{out}\n{err}"
+        );
+    }
 }

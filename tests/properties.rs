@@ -97,9 +97,9 @@ proptest! {
                 provider.settings().map(|k| (k.to_string(), "v2".to_string())).collect(),
             );
             let _ = provider.normalize(&body, &settings);
-            let _ = provider.rejection(status, Some(&body));
-            let _ = provider.error_message(&body);
-            let _ = provider.hint(status, Some(&body));
+            let _ = provider.rejection(status, Some(&body), &Settings::default());
+            let _ = provider.error_message(&body, &Settings::default());
+            let _ = provider.hint(status, Some(&body), &Settings::default());
         }
     }
 

@@ -186,12 +186,16 @@ mod tests {
         let body = fixture("chatwoot", "401-no-token.json");
         assert!(
             chatwoot()
-                .hint(401, Some(&body))
+                .hint(401, Some(&body), &Settings::default())
                 .unwrap()
                 .contains("underscore")
         );
         let invalid = fixture("chatwoot", "401-invalid.json");
-        assert!(chatwoot().hint(401, Some(&invalid)).is_none());
+        assert!(
+            chatwoot()
+                .hint(401, Some(&invalid), &Settings::default())
+                .is_none()
+        );
     }
 
     /// Edge cases a review found where a first version of the definitions differed from the
@@ -231,7 +235,7 @@ mod tests {
         let vaiz = find("vaiz").unwrap();
         let body = json!({"error": {"code": 401, "meta": {"description": "jwt expired"}}});
         assert_eq!(
-            vaiz.rejection(400, Some(&body)),
+            vaiz.rejection(400, Some(&body), &Settings::default()),
             Some(crate::profile::ErrorKind::Expired)
         );
         // Unicode white space around a Flashback role number.

@@ -183,6 +183,7 @@ pub fn define(
         profile,
         reject,
         secret_pointers,
+        inline: true,
         ..Raw::default()
     };
     let definition = Definition::from_raw(raw)
@@ -423,7 +424,8 @@ fn mapping(
                     ),
                 )
             })?;
-            format!("({text})")
+            // On a line of its own: a `#` comment in it cannot swallow the parenthesis.
+            format!("(\n{text}\n)")
         }
     };
     Ok(match reading {
@@ -444,8 +446,11 @@ fn pointer_to_jq(pointer: &str) -> String {
     for token in pointer.split('/').skip(1) {
         let token = token.replace("~1", "/").replace("~0", "~");
         let key = serde_json::Value::String(token.clone()).to_string();
+        // An array index is `0` or digits without a leading zero (RFC 6901).
+        let index =
+            token.bytes().all(|b| b.is_ascii_digit()) && (token == "0" || !token.starts_with('0'));
         match token.parse::<usize>() {
-            Ok(i) if !token.starts_with('+') => {
+            Ok(i) if index => {
                 jq += &format!(" | if type == \"array\" then .[{i}] else .[{key}] end")
             }
             _ => jq += &format!(" | .[{key}]"),
@@ -501,7 +506,8 @@ fn parse_map(
             ),
         ));
     };
-    let success = format!("({id}) != null");
+    // A profile's id is text or a number: an object, an array or the whole body is not one.
+    let success = format!("({id}) | type == \"string\" or type == \"number\"");
     Ok((profile, success))
 }
 
@@ -584,7 +590,7 @@ mod tests {
     use crate::profile::ErrorKind;
     use crate::provider::Settings;
     use reqwest::Method;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn define_text(text: &str) -> Result<Inline, String> {
         let doc = DeTable::parse(text).unwrap();
@@ -642,6 +648,35 @@ plan = "/plan/name"
     }
 
     #[test]
+    fn pointers_read_as_rfc_6901_says() {
+        let body =
+            json!({"items": ["a", "b"], "m": {"01": "x", "a/b": "s", "t~": "u"}, "id": {"x": 1}});
+        for (pointer, expected) in [
+            ("/items/1", json!("b")),
+            ("/items/01", Value::Null),
+            ("/m/01", json!("x")),
+            ("/m/a~1b", json!("s")),
+            ("/m/t~0", json!("u")),
+        ] {
+            let code = pointer_to_jq(pointer);
+            let p = crate::jq::Programs::compile(&[code.as_str()]).unwrap();
+            let input = crate::jq::Programs::input(&body, &Value::Null).unwrap();
+            assert_eq!(
+                p.first(0, &input).unwrap_or(Value::Null),
+                expected,
+                "{pointer}"
+            );
+        }
+        // An object where the id belongs is no profile.
+        let d = define_text(GITHUB).unwrap();
+        assert!(
+            d.definition
+                .normalize(&json!({"id": {"x": 1}}), &Settings::default())
+                .is_none()
+        );
+    }
+
+    #[test]
     fn sends_the_credential_in_the_named_header() {
         let d = define_text(GITHUB).unwrap();
         let request = d
@@ -670,26 +705,32 @@ plan = "/plan/name"
     fn rejection_statuses_add_to_401_and_403() {
         let d = define_text(&format!("{GITHUB}[github.reject]\nstatus = [400, 404]\n")).unwrap();
         assert_eq!(
-            d.definition.rejection(404, None),
+            d.definition.rejection(404, None, &Settings::default()),
             Some(ErrorKind::UserNotFound)
         );
         assert_eq!(
-            d.definition.rejection(400, None),
+            d.definition.rejection(400, None, &Settings::default()),
             Some(ErrorKind::InvalidCredential)
         );
         assert_eq!(
-            d.definition.rejection(401, None),
+            d.definition.rejection(401, None, &Settings::default()),
             None,
             "the shared rule rejects it"
         );
         assert_eq!(
-            d.definition.rejection(403, None),
+            d.definition.rejection(403, None, &Settings::default()),
             None,
             "the shared rule rejects it"
         );
-        assert_eq!(d.definition.rejection(500, None), None);
+        assert_eq!(
+            d.definition.rejection(500, None, &Settings::default()),
+            None
+        );
         let plain = define_text(GITHUB).unwrap();
-        assert_eq!(plain.definition.rejection(404, None), None);
+        assert_eq!(
+            plain.definition.rejection(404, None, &Settings::default()),
+            None
+        );
     }
 
     #[test]

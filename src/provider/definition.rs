@@ -20,7 +20,7 @@ use base64::Engine as _;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{BadHeader, Settings, generic_error_message};
 use crate::credential::Secret;
@@ -49,6 +49,7 @@ pub struct Definition {
     body: Option<String>,
     secrets: Vec<String>,
     secret_pointers: Vec<String>,
+    inline: bool,
     html_rejections: bool,
     /// Indices into `expressions`, compiled together on first use (see [`crate::jq`]).
     success: usize,
@@ -223,6 +224,10 @@ pub(super) struct Raw {
     /// JSON pointers to secrets (inline definitions only).
     #[serde(skip)]
     pub secret_pointers: Vec<String>,
+    /// Written inline in the config (`provider = "custom"`): named after its account, its body
+    /// sent as written even when it is not JSON, and no service variables apply to it.
+    #[serde(skip)]
+    pub inline: bool,
 }
 
 #[derive(Deserialize)]
@@ -379,7 +384,7 @@ impl Definition {
         if raw.request.body.is_some() && method != Method::POST {
             return Err("request.body: only a POST sends a body; add method = \"POST\"".into());
         }
-        if let Some(body) = &raw.request.body {
+        if let Some(body) = raw.request.body.as_ref().filter(|_| !raw.inline) {
             serde_json::from_str::<Value>(body)
                 .map_err(|e| format!("request.body: not JSON: {e}"))?;
         }
@@ -401,6 +406,19 @@ impl Definition {
                 format!("request.headers: `{name}` is not a valid HTTP header name")
             })?;
             check_placeholders(&format!("request.headers.{name}"), template)?;
+            if placeholders(template).any(|n| n == TOKEN)
+                && let Some(setting) = placeholders(template).find(|n| {
+                    *n != TOKEN
+                        && raw
+                            .settings
+                            .get(*n)
+                            .is_some_and(|s| !s.required && s.default.is_none())
+                })
+            {
+                return Err(format!(
+                    "request.headers.{name}: a header that carries `{{token}}` is always sent, so `{setting}` must be required or have a default"
+                ));
+            }
             if placeholders(template).next().is_none() && HeaderValue::from_str(template).is_err() {
                 return Err(format!("request.headers.{name}: not a valid header value"));
             }
@@ -525,7 +543,11 @@ impl Definition {
                     "settings.{name}: a setting is named in lower case, digits and `_`, and not `token`"
                 ));
             }
-            if crate::config::is_common_key(&name) {
+            if crate::config::is_common_key(&name)
+                || crate::config::COMMON_KEYS
+                    .iter()
+                    .any(|k| name.ends_with(&format!("_{k}")))
+            {
                 return Err(format!(
                     "settings.{name}: `{name}` is a key every account has already"
                 ));
@@ -586,6 +608,7 @@ impl Definition {
             body: raw.request.body,
             secrets: raw.response.secrets,
             secret_pointers: raw.secret_pointers,
+            inline: raw.inline,
             html_rejections: raw.response.html_rejections,
             success,
             message,
@@ -630,12 +653,12 @@ impl Definition {
 
     /// Whether a rule's optional predicate holds; it sees the body as `.`, or `null` when the
     /// body is not JSON.
-    fn when(&self, when: Option<usize>, body: Option<&Value>) -> bool {
+    fn when(&self, when: Option<usize>, body: Option<&Value>, settings: &Settings) -> bool {
         let Some(i) = when else { return true };
         self.programs()
             .zip(Programs::input(
                 body.unwrap_or(&Value::Null),
-                &Value::Object(Map::new()),
+                &self.settings_value(settings),
             ))
             .is_some_and(|(p, input)| p.holds(i, &input))
     }
@@ -669,21 +692,16 @@ impl Definition {
         encode: fn(&str) -> String,
     ) -> String {
         let mut text = String::with_capacity(template.len());
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-                break;
-            };
-            text += &rest[..open];
-            let name = &rest[open + 1..close];
-            let value = match name {
-                TOKEN => secret.expose(),
-                _ => self.setting(settings, name).unwrap_or_default(),
-            };
-            text += &encode(value);
-            rest = &rest[close + 1..];
+        for piece in pieces(template) {
+            match piece {
+                Piece::Text(t) => text += t,
+                Piece::Name(TOKEN) => text += &encode(secret.expose()),
+                Piece::Name(name) => {
+                    text += &encode(self.setting(settings, name).unwrap_or_default())
+                }
+            }
         }
-        text + rest
+        text
     }
 }
 
@@ -748,9 +766,15 @@ fn check_id(id: &str) -> Result<(), String> {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    match ok {
-        true => Ok(()),
-        false => Err("id: lower-case letters, digits and `-` only".into()),
+    if !ok {
+        return Err("id: lower-case letters, digits and `-` only".into());
+    }
+    match id {
+        // `provider = "custom"` introduces an inline definition in the config.
+        "custom" => {
+            Err("id: `custom` is reserved for definitions written inline in the config".into())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -811,8 +835,12 @@ fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String
             {
                 return Err("request.auth.basic: with `header`, Basic must name a setting (it is sent when that setting is set)".into());
             }
-            description = format!("{description}, or Basic {user}:{password} when set")
-                .replace("{token}", "<token>");
+            description = format!(
+                "{description}, or Basic {}:{} when set",
+                crate::config::shown(user),
+                crate::config::shown(password)
+            )
+            .replace("{token}", "<token>");
         }
         return Ok((
             Auth::Header {
@@ -832,7 +860,8 @@ fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String
         }
         let shown = |t: &str| match t {
             "" => "(empty)".to_string(),
-            t => t.replace("{token}", "<token>"),
+            // A credential pasted into a template is not shown.
+            t => crate::config::shown(t).replace("{token}", "<token>"),
         };
         let description = format!(
             "Basic: user {}, password {}",
@@ -859,12 +888,51 @@ fn auth(raw: Option<&RawAuth>, path: &str, placed: bool) -> Result<(Auth, String
     Ok((Auth::Query { name }, description))
 }
 
+/// A piece of a template: text as written, or a `{name}` placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Name(&'a str),
+}
+
+/// Splits a template into text and placeholders. A placeholder is `{` + lower-case letters,
+/// digits or `_` + `}`; any other brace is text (`{"path": "/x"}` stays as written). Checking
+/// and filling read templates through this one function, so they cannot disagree.
+fn pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    let bytes = template.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            let name_len = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_')
+                .count();
+            if name_len > 0 && bytes.get(i + 1 + name_len) == Some(&b'}') {
+                if text_start < i {
+                    out.push(Piece::Text(&template[text_start..i]));
+                }
+                out.push(Piece::Name(&template[i + 1..i + 1 + name_len]));
+                i += name_len + 2;
+                text_start = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if text_start < template.len() {
+        out.push(Piece::Text(&template[text_start..]));
+    }
+    out
+}
+
 /// The `{name}` placeholders of a template.
 fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template
-        .split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+    pieces(template).into_iter().filter_map(|p| match p {
+        Piece::Name(name) => Some(name),
+        Piece::Text(_) => None,
+    })
 }
 
 /// Percent-encodes everything but the unreserved characters (RFC 3986), so a value cannot
@@ -917,6 +985,11 @@ impl Definition {
     /// `None` when the provider has no shared host, making `base_url` required.
     pub fn default_base_url(&self) -> Option<&str> {
         self.base_url.as_deref()
+    }
+
+    /// Whether the definition is written inline in an account of the config.
+    pub fn is_inline(&self) -> bool {
+        self.inline
     }
 
     /// Whether a user definition takes the place of the built-in of the same id.
@@ -1054,15 +1127,15 @@ impl Definition {
             }
             Auth::Placed => {}
         }
-        'headers: for (name, template) in &self.headers {
-            for setting in placeholders(template) {
-                // A header made from an empty setting is not sent.
-                if setting != TOKEN && self.setting(settings, setting).is_none() {
-                    continue 'headers;
-                }
+        for (name, template) in &self.headers {
+            let carries_token = placeholders(template).any(|n| n == TOKEN);
+            // A header made from an empty setting is not sent; one that carries the
+            // credential always is (its settings are required, see `from_raw`).
+            if !carries_token && !self.all_set(template, settings) {
+                continue;
             }
             let text = self.fill(template, settings, secret, as_is);
-            let value = match placeholders(template).any(|n| n == TOKEN) {
+            let value = match carries_token {
                 true => sensitive(text)?,
                 false => HeaderValue::from_str(&text).map_err(|_| BadHeader)?,
             };
@@ -1103,9 +1176,9 @@ impl Definition {
 
     /// When the credential expires, as the provider's success body says (`response.expires_at`):
     /// Unix seconds.
-    pub fn expiry(&self, body: &Value) -> Option<i64> {
+    pub fn expiry(&self, body: &Value, settings: &Settings) -> Option<i64> {
         let i = self.expires_at?;
-        let input = Programs::input(body, &Value::Object(Map::new()))?;
+        let input = Programs::input(body, &self.settings_value(settings))?;
         match self.programs()?.first(i, &input)? {
             Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
             Value::String(s) => s
@@ -1118,29 +1191,39 @@ impl Definition {
     }
 
     /// Body-level rules that decide a rejection beyond the shared status rules (401 and 403).
-    /// `None` leaves the decision to the status.
-    pub fn rejection(&self, status: u16, body: Option<&Value>) -> Option<ErrorKind> {
+    /// `None` leaves the decision to the status. On a status that is not a verdict on its own
+    /// (a 2xx, 429 or 5xx) a rule needs evidence: a JSON body, never a page from whatever
+    /// stands in front of the provider.
+    pub fn rejection(
+        &self,
+        status: u16,
+        body: Option<&Value>,
+        settings: &Settings,
+    ) -> Option<ErrorKind> {
+        if body.is_none() && !can_reject(status) {
+            return None;
+        }
         self.rejections
             .iter()
-            .find(|rule| rule.status.contains(&status) && self.when(rule.when, body))
+            .find(|rule| rule.status.contains(&status) && self.when(rule.when, body, settings))
             .map(|rule| rule.kind)
     }
 
     /// Advice for a failure, when the provider has a known trap (e.g. a proxy dropping a header).
-    pub fn hint(&self, status: u16, body: Option<&Value>) -> Option<&str> {
+    pub fn hint(&self, status: u16, body: Option<&Value>, settings: &Settings) -> Option<&str> {
         self.hints
             .iter()
             .find(|hint| {
                 (hint.status.is_empty() || hint.status.contains(&status))
-                    && self.when(hint.when, body)
+                    && self.when(hint.when, body, settings)
             })
             .map(|hint| hint.text.as_str())
     }
 
     /// The human message of an error body: the definition's own, else the usual fields.
-    pub fn error_message(&self, body: &Value) -> Option<String> {
+    pub fn error_message(&self, body: &Value, settings: &Settings) -> Option<String> {
         let own = self.message.and_then(|i| {
-            let input = Programs::input(body, &Value::Object(Map::new()))?;
+            let input = Programs::input(body, &self.settings_value(settings))?;
             self.programs()?.first(i, &input).as_ref().and_then(text)
         });
         own.or_else(|| generic_error_message(body))
@@ -1402,14 +1485,17 @@ id = ".id"
         );
         let body = |error: &str| serde_json::json!({"ok": false, "error": error});
         assert_eq!(
-            d.rejection(200, Some(&body("invalid_auth"))),
+            d.rejection(200, Some(&body("invalid_auth")), &Settings::default()),
             Some(ErrorKind::InvalidCredential)
         );
         assert_eq!(
-            d.rejection(200, Some(&body("ratelimited"))),
+            d.rejection(200, Some(&body("ratelimited")), &Settings::default()),
             Some(ErrorKind::RateLimited)
         );
-        assert_eq!(d.rejection(200, Some(&body("other"))), None);
+        assert_eq!(
+            d.rejection(200, Some(&body("other")), &Settings::default()),
+            None
+        );
         // A rate-limit rule may not take a verdict away.
         let weakening = format!(
             "{MINIMAL}[[reject]]\nstatus = [401]\nwhen = 'true'\nkind = \"rate_limited\"\n"
@@ -1424,21 +1510,30 @@ id = ".id"
             "[request]\npath = \"u\"\nauth = { header = \"X-Vault-Token\" }",
             "",
         );
-        assert_eq!(d.expiry(&serde_json::json!({})), None);
+        assert_eq!(d.expiry(&serde_json::json!({}), &Settings::default()), None);
         let text = MINIMAL.replace(
             "success = \".id != null\"",
             "success = \".id != null\"\nexpires_at = \".exp\"",
         );
         let d = Definition::load(&text).unwrap();
         assert_eq!(
-            d.expiry(&serde_json::json!({"exp": "2030-01-01T00:00:00Z"})),
+            d.expiry(
+                &serde_json::json!({"exp": "2030-01-01T00:00:00Z"}),
+                &Settings::default()
+            ),
             Some(1_893_456_000)
         );
         assert_eq!(
-            d.expiry(&serde_json::json!({"exp": 1_893_456_000})),
+            d.expiry(
+                &serde_json::json!({"exp": 1_893_456_000}),
+                &Settings::default()
+            ),
             Some(1_893_456_000)
         );
-        assert_eq!(d.expiry(&serde_json::json!({"exp": "soon"})), None);
+        assert_eq!(
+            d.expiry(&serde_json::json!({"exp": "soon"}), &Settings::default()),
+            None
+        );
     }
 
     #[test]
@@ -1454,5 +1549,59 @@ id = ".id"
             "{e}"
         );
         assert_eq!(e.line, Some(broken.lines().count()), "{e}");
+    }
+
+    #[test]
+    fn templates_are_read_one_way() {
+        assert_eq!(
+            pieces("a{{token}}b"),
+            [Piece::Text("a{"), Piece::Name("token"), Piece::Text("}b")]
+        );
+        assert_eq!(
+            pieces(r#"{"path": "/x"}"#),
+            [Piece::Text(r#"{"path": "/x"}"#)]
+        );
+        assert_eq!(pieces("{A}{}"), [Piece::Text("{A}{}")]);
+        let d = with("[request]\npath = \"bot{{token}}/getMe\"", "");
+        let r = d
+            .request(&Settings::default(), &Secret::new("tok-1234"))
+            .unwrap();
+        assert_eq!(
+            r.path, "bot{tok-1234}/getMe",
+            "what is checked is what is sent"
+        );
+        // A header that carries the credential is always sent: its settings must be there.
+        let text = MINIMAL.replace(
+            "auth = { header = \"Authorization\", scheme = \"Bearer\" }",
+            "headers = { \"X-Auth\" = \"{org}:{token}\" }",
+        ) + "[settings.org]\n";
+        let e = Definition::load(&text).unwrap_err();
+        assert!(e.message.contains("must be required"), "{e}");
+        assert!(
+            Definition::parse(&MINIMAL.replace("id = \"example\"", "id = \"custom\"")).is_err()
+        );
+    }
+
+    #[test]
+    fn a_rule_needs_a_json_body_where_the_status_is_no_verdict() {
+        let d = with(
+            "[request]\npath = \"me\"\nauth = { header = \"X-Key\" }",
+            "[[reject]]\nstatus = [200, 502]\nwhen = '.ok != true'\nkind = \"invalid_credential\"\n",
+        );
+        let none = Settings::default();
+        assert_eq!(
+            d.rejection(200, None, &none),
+            None,
+            "a captive portal's page"
+        );
+        assert_eq!(
+            d.rejection(502, None, &none),
+            None,
+            "a load balancer's page"
+        );
+        assert_eq!(
+            d.rejection(200, Some(&serde_json::json!({"ok": false})), &none),
+            Some(ErrorKind::InvalidCredential)
+        );
     }
 }

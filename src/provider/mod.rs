@@ -38,6 +38,11 @@ pub enum Origin {
 #[derive(Debug, Default)]
 pub struct Registry {
     user: Vec<UserDefinition>,
+    /// Ids that two files claim, or a built-in's id claimed without `replaces`: an error when
+    /// that id is used.
+    conflicts: Vec<(String, ConfigError)>,
+    /// Files whose id cannot be read: skipped, with a warning.
+    skipped: Vec<ConfigError>,
 }
 
 /// A user definition file: its id read at once, the rest parsed and compiled on first use.
@@ -45,6 +50,9 @@ pub struct Registry {
 struct UserDefinition {
     file: PathBuf,
     id: String,
+    /// The `[[env]]` variables, read with the id: a service's own token variable can make an
+    /// account before the definition is loaded.
+    env: Vec<String>,
     text: String,
     loaded: OnceLock<Result<Arc<Definition>, ConfigError>>,
 }
@@ -67,6 +75,13 @@ struct Head {
     id: String,
     #[serde(default)]
     replaces: bool,
+    #[serde(default)]
+    env: Vec<HeadEnv>,
+}
+
+#[derive(serde::Deserialize)]
+struct HeadEnv {
+    var: String,
 }
 
 impl Registry {
@@ -77,8 +92,9 @@ impl Registry {
 
     /// The built-ins and every `*.toml` of `folder` (when it exists). Each file's id is read
     /// now; the rest of a definition is parsed and compiled when something uses it. A file
-    /// that is not TOML or has no id, a user definition with a built-in's id that does not
-    /// say `replaces = true`, and two files with one id are errors naming the file.
+    /// that is not TOML or has no id is skipped (see [`Registry::skipped`]); a user definition
+    /// with a built-in's id that does not say `replaces = true`, and two files with one id,
+    /// are errors when that id is used. Only an unreadable folder is an error here.
     pub fn load(folder: &Path) -> Result<Registry, Vec<ConfigError>> {
         let entries = match std::fs::read_dir(folder) {
             Ok(entries) => entries,
@@ -100,7 +116,8 @@ impl Registry {
             .collect();
         files.sort();
         let mut user: Vec<UserDefinition> = Vec::new();
-        let mut errors = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut skipped = Vec::new();
         for file in files {
             let head = read_definition(&file).and_then(|text| {
                 let head: Head = toml::from_str(&text).map_err(|e| {
@@ -114,13 +131,13 @@ impl Registry {
             let (head, text) = match head {
                 Ok(loaded) => loaded,
                 Err(e) => {
-                    errors.push(e);
+                    skipped.push(e);
                     continue;
                 }
             };
             let id = head.id;
             if let Some(other) = user.iter().find(|d| d.id == id) {
-                errors.push(ConfigError::in_file(
+                let error = ConfigError::in_file(
                     &file,
                     None,
                     format!(
@@ -128,33 +145,53 @@ impl Registry {
                         crate::config::shown(&id),
                         crate::credential::shown_path(&other.file)
                     ),
-                ));
+                );
+                conflicts.push((id, error));
             } else if builtin::ids().any(|b| b == id) && !head.replaces {
-                errors.push(ConfigError::in_file(
+                let error = ConfigError::in_file(
                     &file,
                     None,
                     format!(
                         "id: `{id}` is a built-in provider; choose another id, or add `replaces = true` to use this definition instead of the built-in"
                     ),
-                ));
+                );
+                conflicts.push((id, error));
             } else {
                 user.push(UserDefinition {
                     file,
                     id,
+                    env: head.env.into_iter().map(|e| e.var).collect(),
                     text,
                     loaded: OnceLock::new(),
                 });
             }
         }
-        match errors.is_empty() {
-            true => Ok(Registry { user }),
-            false => Err(errors),
+        Ok(Registry {
+            user,
+            conflicts,
+            skipped,
+        })
+    }
+
+    /// The files that were skipped because their id cannot be read, with why.
+    pub fn skipped(&self) -> &[ConfigError] {
+        &self.skipped
+    }
+
+    /// The variables a provider's `[[env]]` names, without loading its definition.
+    pub fn env_vars(&self, id: &str) -> Vec<String> {
+        match self.user.iter().find(|d| d.id == id) {
+            Some(d) => d.env.clone(),
+            None => builtin::env_vars(id).map(str::to_string).collect(),
         }
     }
 
     /// The provider of an id: a user definition, else the built-in. A user definition that
     /// does not load is an error naming its file, line and key.
     pub fn find(&self, id: &str) -> Result<Option<Arc<Definition>>, ConfigError> {
+        if let Some((_, error)) = self.conflicts.iter().find(|(i, _)| i == id) {
+            return Err(error.clone());
+        }
         match self.user.iter().find(|d| d.id == id) {
             Some(d) => d.get().map(Some),
             None => Ok(builtin::find(id)),
@@ -193,6 +230,10 @@ impl Registry {
                 .filter(|d| !builtin::ids().any(|b| b == d.id))
                 .map(user),
         );
+        all.extend(self.conflicts.iter().map(|(_, e)| {
+            let file = e.file.clone().unwrap_or_default();
+            (Err(e.clone()), Origin::File(file))
+        }));
         all
     }
 
@@ -214,18 +255,17 @@ impl Registry {
 const MAX_DEFINITION_BYTES: u64 = 256 * 1024;
 
 /// Reads a definition file: a regular file of at most 256 KiB.
-fn read_definition(file: &Path) -> Result<String, ConfigError> {
+pub fn read_definition(file: &Path) -> Result<String, ConfigError> {
     use std::io::Read;
     let unreadable = |reason: String| {
         ConfigError::in_file(file, None, format!("cannot read the definition: {reason}"))
     };
-    let opened = std::fs::File::open(file).map_err(|e| unreadable(crate::error::describe(&e)))?;
-    let meta = opened
-        .metadata()
-        .map_err(|e| unreadable(crate::error::describe(&e)))?;
+    // Looked at before it is opened: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(file).map_err(|e| unreadable(crate::error::describe(&e)))?;
     if !meta.is_file() {
         return Err(unreadable("not a regular file".into()));
     }
+    let opened = std::fs::File::open(file).map_err(|e| unreadable(crate::error::describe(&e)))?;
     let mut text = String::new();
     opened
         .take(MAX_DEFINITION_BYTES + 1)

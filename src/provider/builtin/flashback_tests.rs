@@ -163,47 +163,67 @@ fn recognises_only_its_envelope() {
 fn rejection_rules() {
     let missing = fixture("404-user-not-found.json");
     assert_eq!(
-        flashback().rejection(404, Some(&missing)),
+        flashback().rejection(404, Some(&missing), &Settings::default()),
         Some(ErrorKind::UserNotFound)
     );
     assert_eq!(
-        flashback().rejection(404, None),
+        flashback().rejection(404, None, &Settings::default()),
         None,
         "not Flashback's 404"
     );
     let nest = json!({"statusCode": 404, "message": "Cannot GET /user/profile"});
     assert_eq!(
-        flashback().rejection(404, Some(&nest)),
+        flashback().rejection(404, Some(&nest), &Settings::default()),
         None,
         "another framework's 404"
     );
-    assert!(flashback().hint(404, None).unwrap().contains("base_url"));
+    assert!(
+        flashback()
+            .hint(404, None, &Settings::default())
+            .unwrap()
+            .contains("base_url")
+    );
     let forbidden = fixture("403-insufficient-permissions.json");
     assert_eq!(
-        flashback().rejection(403, Some(&forbidden)),
+        flashback().rejection(403, Some(&forbidden), &Settings::default()),
         None,
         "shared rule"
     );
-    assert_eq!(flashback().rejection(401, None), None, "shared rule");
-    assert_eq!(flashback().rejection(500, Some(&fixture("500.json"))), None);
-    assert_eq!(flashback().rejection(200, Some(&missing)), None);
+    assert_eq!(
+        flashback().rejection(401, None, &Settings::default()),
+        None,
+        "shared rule"
+    );
+    assert_eq!(
+        flashback().rejection(500, Some(&fixture("500.json")), &Settings::default()),
+        None
+    );
+    assert_eq!(
+        flashback().rejection(200, Some(&missing), &Settings::default()),
+        None
+    );
 }
 
 #[test]
 fn error_messages() {
     assert_eq!(
         flashback()
-            .error_message(&fixture("404-user-not-found.json"))
+            .error_message(&fixture("404-user-not-found.json"), &Settings::default())
             .as_deref(),
         Some("User not found")
     );
     assert_eq!(
-        flashback().error_message(&fixture("500.json")).as_deref(),
+        flashback()
+            .error_message(&fixture("500.json"), &Settings::default())
+            .as_deref(),
         Some("Internal server error: database unavailable")
     );
     assert_eq!(
         flashback()
-            .error_message(&json!({"success": false, "error": "Unauthorized"}))
+            .error_message(
+                &json!({"success": false, "error": "Unauthorized"}),
+                &Settings::default()
+            )
             .as_deref(),
         Some("Unauthorized")
     );

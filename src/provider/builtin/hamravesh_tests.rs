@@ -224,18 +224,18 @@ fn rejection_rules() {
     ];
     for (status, name, expected) in cases {
         assert_eq!(
-            hamravesh().rejection(status, Some(&fixture(name))),
+            hamravesh().rejection(status, Some(&fixture(name)), &Settings::default()),
             expected,
             "{status} {name}"
         );
     }
     assert_eq!(
-        hamravesh().rejection(401, None),
+        hamravesh().rejection(401, None, &Settings::default()),
         None,
         "shared rules decide"
     );
     assert_eq!(
-        hamravesh().rejection(403, Some(&json!({"detail": "x"}))),
+        hamravesh().rejection(403, Some(&json!({"detail": "x"})), &Settings::default()),
         None
     );
 }
@@ -244,25 +244,28 @@ fn rejection_rules() {
 fn error_messages_prefer_the_code() {
     assert_eq!(
         hamravesh()
-            .error_message(&fixture("401-not-authenticated.json"))
+            .error_message(&fixture("401-not-authenticated.json"), &Settings::default())
             .as_deref(),
         Some("not_authenticated: اطلاعات برای اعتبارسنجی ارسال نشده است.")
     );
     assert_eq!(
         hamravesh()
-            .error_message(&json!({"detail": "فقط متن"}))
+            .error_message(&json!({"detail": "فقط متن"}), &Settings::default())
             .as_deref(),
         Some("فقط متن")
     );
     assert_eq!(
         hamravesh()
-            .error_message(&json!({"code": "throttled", "detail": ""}))
+            .error_message(
+                &json!({"code": "throttled", "detail": ""}),
+                &Settings::default()
+            )
             .as_deref(),
         Some("throttled")
     );
     assert_eq!(
         hamravesh()
-            .error_message(&json!({"message": "m"}))
+            .error_message(&json!({"message": "m"}), &Settings::default())
             .as_deref(),
         Some("m")
     );

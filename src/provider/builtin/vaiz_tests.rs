@@ -148,38 +148,43 @@ fn rejection_rules() {
     ];
     for (status, name, expected) in cases {
         assert_eq!(
-            vaiz().rejection(status, Some(&fixture(name))),
+            vaiz().rejection(status, Some(&fixture(name)), &Settings::default()),
             expected,
             "{status} {name}"
         );
     }
     assert_eq!(
-        vaiz().rejection(401, None),
+        vaiz().rejection(401, None, &Settings::default()),
         None,
         "the shared 401 rule decides"
     );
-    assert_eq!(vaiz().rejection(400, Some(&json!("x"))), None);
+    assert_eq!(
+        vaiz().rejection(400, Some(&json!("x")), &Settings::default()),
+        None
+    );
 }
 
 #[test]
 fn error_messages_never_show_the_token() {
     let body = fixture("400-invalid-signature.json");
-    let message = vaiz().error_message(&body).unwrap();
+    let message = vaiz().error_message(&body, &Settings::default()).unwrap();
     assert_eq!(message, "JwtIncorrect: invalid signature");
     assert_eq!(
         vaiz()
-            .error_message(&fixture("400-member-not-found.json"))
+            .error_message(&fixture("400-member-not-found.json"), &Settings::default())
             .as_deref(),
         Some("MemberDidNotFound")
     );
     assert_eq!(
         vaiz()
-            .error_message(&fixture("400-signature-no-code.json"))
+            .error_message(&fixture("400-signature-no-code.json"), &Settings::default())
             .as_deref(),
         Some("invalid signature")
     );
     assert_eq!(
-        vaiz().error_message(&json!({"message": "down"})).as_deref(),
+        vaiz()
+            .error_message(&json!({"message": "down"}), &Settings::default())
+            .as_deref(),
         Some("down")
     );
 }
@@ -188,19 +193,31 @@ fn error_messages_never_show_the_token() {
 fn hints() {
     assert!(
         vaiz()
-            .hint(400, Some(&fixture("400-member-not-found.json")))
+            .hint(
+                400,
+                Some(&fixture("400-member-not-found.json")),
+                &Settings::default()
+            )
             .unwrap()
             .contains("space_id")
     );
     assert!(
         vaiz()
-            .hint(400, Some(&fixture("400-validation.json")))
+            .hint(
+                400,
+                Some(&fixture("400-validation.json")),
+                &Settings::default()
+            )
             .unwrap()
             .contains("recommended")
     );
     assert!(
         vaiz()
-            .hint(400, Some(&fixture("400-invalid-signature.json")))
+            .hint(
+                400,
+                Some(&fixture("400-invalid-signature.json")),
+                &Settings::default()
+            )
             .is_none()
     );
 }

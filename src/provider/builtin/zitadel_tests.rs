@@ -173,41 +173,50 @@ fn recognises_only_its_envelope() {
 fn rejection_rules() {
     let expired = fixture("403-invalid-token.json");
     assert_eq!(
-        zitadel().rejection(403, Some(&expired)),
+        zitadel().rejection(403, Some(&expired), &Settings::default()),
         Some(ErrorKind::Expired)
     );
     let shouting = json!({"code": 7, "message": "Invalid Token (AUTH-7fs1e)"});
     assert_eq!(
-        zitadel().rejection(403, Some(&shouting)),
+        zitadel().rejection(403, Some(&shouting), &Settings::default()),
         Some(ErrorKind::Expired)
     );
     let denied = json!({"code": 7, "message": "No matching permissions found (AUTH-5mWD2)"});
-    assert_eq!(zitadel().rejection(403, Some(&denied)), None);
-    assert_eq!(zitadel().rejection(403, None), None);
+    assert_eq!(
+        zitadel().rejection(403, Some(&denied), &Settings::default()),
+        None
+    );
+    assert_eq!(zitadel().rejection(403, None, &Settings::default()), None);
 
     let unauthenticated = fixture("500-unauthenticated.json");
     assert_eq!(
-        zitadel().rejection(500, Some(&unauthenticated)),
+        zitadel().rejection(500, Some(&unauthenticated), &Settings::default()),
         Some(ErrorKind::InvalidCredential)
     );
     let internal = json!({"code": 13, "message": "internal error (QUERY-Dfbg2)"});
-    assert_eq!(zitadel().rejection(500, Some(&internal)), None);
-    assert_eq!(zitadel().rejection(500, None), None);
+    assert_eq!(
+        zitadel().rejection(500, Some(&internal), &Settings::default()),
+        None
+    );
+    assert_eq!(zitadel().rejection(500, None, &Settings::default()), None);
 
     let invalid = fixture("401-unauthenticated.json");
     assert_eq!(
-        zitadel().rejection(401, Some(&invalid)),
+        zitadel().rejection(401, Some(&invalid), &Settings::default()),
         None,
         "shared rule"
     );
-    assert_eq!(zitadel().rejection(200, Some(&expired)), None);
+    assert_eq!(
+        zitadel().rejection(200, Some(&expired), &Settings::default()),
+        None
+    );
 }
 
 #[test]
 fn error_message_is_the_message() {
     assert_eq!(
         zitadel()
-            .error_message(&fixture("401-unauthenticated.json"))
+            .error_message(&fixture("401-unauthenticated.json"), &Settings::default())
             .as_deref(),
         Some("auth header missing or invalid (AUTH-7fs1e)")
     );
