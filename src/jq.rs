@@ -155,27 +155,71 @@ const FORBIDDEN: &[&str] = &[
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
 
-/// A JSON value for the engine, built directly (one pass, no intermediate copy); blank
-/// strings read as `null`.
+/// A JSON value for the engine; blank strings read as `null`.
+///
+/// Every string (keys included) is copied once into one buffer, and each string of the
+/// value is a slice of it: one allocation for all the text instead of one or more per string,
+/// which is most of the cost of a large body.
 fn to_val(value: &Value) -> Val {
+    let mut text = Vec::with_capacity(text_len(value));
+    gather(value, &mut text);
+    let Val::TStr(text) = Val::utf8_str(text) else {
+        unreachable!("a text string is a TStr")
+    };
+    let mut at = 0;
+    build(value, &mut |len| {
+        let slice = text.slice(at..at + len);
+        at += len;
+        Val::TStr(Box::new(slice))
+    })
+}
+
+/// Whether a string reads as `null`.
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// The length of all the strings `gather` copies.
+fn text_len(value: &Value) -> usize {
+    match value {
+        Value::String(s) if !blank(s) => s.len(),
+        Value::Array(items) => items.iter().map(text_len).sum(),
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + text_len(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// Copies the strings of `value` into `text`, in the order `build` reads them.
+fn gather(value: &Value, text: &mut Vec<u8>) {
+    match value {
+        Value::String(s) if !blank(s) => text.extend_from_slice(s.as_bytes()),
+        Value::Array(items) => items.iter().for_each(|v| gather(v, text)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            text.extend_from_slice(k.as_bytes());
+            gather(v, text)
+        }),
+        _ => {}
+    }
+}
+
+/// The value, its strings taken in turn from the buffer `gather` filled (`next(len)`).
+fn build(value: &Value, next: &mut impl FnMut(usize) -> Val) -> Val {
     match value {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Val::Num(jaq_json::Num::from_integral(i)),
-            (None, Some(f)) if n.is_u64() => {
-                // Above i64: keep the digits (jaq reads them as a big integer).
-                Val::deserialize(value).unwrap_or(Val::from(f))
-            }
-            (None, Some(f)) => Val::from(f),
-            (None, None) => Val::Null,
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Val::Num(jaq_json::Num::from_integral(i)),
+            // Above i64: keep the digits (jaq reads them as a big integer).
+            (None, Some(u), _) => Val::Num(jaq_json::Num::from_integral(u)),
+            (None, None, Some(f)) => Val::from(f),
+            (None, None, None) => Val::Null,
         },
-        Value::String(s) if s.trim().is_empty() => Val::Null,
-        Value::String(s) => Val::from(s.clone()),
-        Value::Array(items) => items.iter().map(to_val).collect(),
+        Value::String(s) if blank(s) => Val::Null,
+        Value::String(s) => next(s.len()),
+        Value::Array(items) => items.iter().map(|v| build(v, next)).collect(),
         Value::Object(map) => Val::obj(
             map.iter()
-                .map(|(k, v)| (Val::from(k.clone()), to_val(v)))
+                .map(|(k, v)| (next(k.len()), build(v, next)))
                 .collect(),
         ),
     }
@@ -260,6 +304,23 @@ mod tests {
         assert_eq!(p.first(3, &input), None);
         assert_eq!(p.first(4, &input), Some(json!(true)), "jq's IN is there");
         assert_eq!(p.first(9, &input), None);
+    }
+
+    #[test]
+    fn bodies_convert_whole_with_blank_strings_as_null() {
+        let p = Programs::compile(&[".", "[.. | strings] | length", ".b[2] | keys[0]"]).unwrap();
+        let body = json!({
+            "a": " \u{a0}", "b": ["x", "", {"c\u{e9}": " y "}], "": 1, "e": {},
+            "big": 18446744073709551615u64, "f": 1.5, "n": -3, "t": true, "z": null,
+        });
+        let input = Programs::input(&body, &json!({})).unwrap();
+        let expected = json!({
+            "a": null, "b": ["x", null, {"c\u{e9}": " y "}], "": 1, "e": {},
+            "big": 18446744073709551615u64, "f": 1.5, "n": -3, "t": true, "z": null,
+        });
+        assert_eq!(p.first(0, &input), Some(expected));
+        assert_eq!(p.first(1, &input), Some(json!(2)));
+        assert_eq!(p.first(2, &input), Some(json!("c\u{e9}")));
     }
 
     #[test]
