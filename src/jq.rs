@@ -157,53 +157,27 @@ const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; 
 
 /// A JSON value for the engine; blank strings read as `null`.
 ///
-/// Every string (keys included) is copied once into one buffer, and each string of the
-/// value is a slice of it: one allocation for all the text instead of one or more per string,
-/// which is most of the cost of a large body.
+/// jaq's strings are `bytes::Bytes`. Rather than one buffer (or more) per string, the text is
+/// copied into a shared buffer as it comes, each string a frozen piece of it (`BytesMut`:
+/// `split` then `freeze`): one pass over the body, one allocation per string for jaq's box
+/// and one per chunk of text. The buffer is reached through jaq's own `Bytes` (the crate is
+/// not a direct dependency): a fresh one with spare capacity converts to a `BytesMut` as is.
 fn to_val(value: &Value) -> Val {
-    let mut text = Vec::with_capacity(text_len(value));
-    gather(value, &mut text);
-    let Val::TStr(text) = Val::utf8_str(text) else {
+    /// Text per allocation (a full chunk is followed by one of the same size, or one that
+    /// fits a longer string).
+    const CHUNK: usize = 64 * 1024;
+    let Val::TStr(empty) = Val::utf8_str(Vec::with_capacity(CHUNK)) else {
         unreachable!("a text string is a TStr")
     };
-    let mut at = 0;
-    build(value, &mut |len| {
-        let slice = text.slice(at..at + len);
-        at += len;
-        Val::TStr(Box::new(slice))
+    let mut text = empty.try_into_mut().unwrap_or_else(|shared| shared.into());
+    build(value, &mut |s| {
+        text.extend_from_slice(s.as_bytes());
+        Val::TStr(Box::new(text.split().freeze()))
     })
 }
 
-/// Whether a string reads as `null`.
-fn blank(s: &str) -> bool {
-    s.trim().is_empty()
-}
-
-/// The length of all the strings `gather` copies.
-fn text_len(value: &Value) -> usize {
-    match value {
-        Value::String(s) if !blank(s) => s.len(),
-        Value::Array(items) => items.iter().map(text_len).sum(),
-        Value::Object(map) => map.iter().map(|(k, v)| k.len() + text_len(v)).sum(),
-        _ => 0,
-    }
-}
-
-/// Copies the strings of `value` into `text`, in the order `build` reads them.
-fn gather(value: &Value, text: &mut Vec<u8>) {
-    match value {
-        Value::String(s) if !blank(s) => text.extend_from_slice(s.as_bytes()),
-        Value::Array(items) => items.iter().for_each(|v| gather(v, text)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| {
-            text.extend_from_slice(k.as_bytes());
-            gather(v, text)
-        }),
-        _ => {}
-    }
-}
-
-/// The value, its strings taken in turn from the buffer `gather` filled (`next(len)`).
-fn build(value: &Value, next: &mut impl FnMut(usize) -> Val) -> Val {
+/// The value, its strings (keys included) made by `text`.
+fn build(value: &Value, text: &mut impl FnMut(&str) -> Val) -> Val {
     match value {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::Bool(*b),
@@ -214,14 +188,12 @@ fn build(value: &Value, next: &mut impl FnMut(usize) -> Val) -> Val {
             (None, None, Some(f)) => Val::from(f),
             (None, None, None) => Val::Null,
         },
-        Value::String(s) if blank(s) => Val::Null,
-        Value::String(s) => next(s.len()),
-        Value::Array(items) => items.iter().map(|v| build(v, next)).collect(),
-        Value::Object(map) => Val::obj(
-            map.iter()
-                .map(|(k, v)| (next(k.len()), build(v, next)))
-                .collect(),
-        ),
+        Value::String(s) if s.trim().is_empty() => Val::Null,
+        Value::String(s) => text(s),
+        Value::Array(items) => items.iter().map(|v| build(v, text)).collect(),
+        Value::Object(map) => {
+            Val::obj(map.iter().map(|(k, v)| (text(k), build(v, text))).collect())
+        }
     }
 }
 
@@ -321,6 +293,15 @@ mod tests {
         assert_eq!(p.first(0, &input), Some(expected));
         assert_eq!(p.first(1, &input), Some(json!(2)));
         assert_eq!(p.first(2, &input), Some(json!("c\u{e9}")));
+        // More text than one chunk of the conversion's buffer, and a string longer than one.
+        let long: Vec<String> = [40_000, 40_000, 100_000, 3]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| char::from(b'a' + i as u8).to_string().repeat(n))
+            .collect();
+        let body = json!({"long": long, "then": "x"});
+        let input = Programs::input(&body, &json!({})).unwrap();
+        assert_eq!(p.first(0, &input), Some(body));
     }
 
     #[test]
