@@ -34,7 +34,7 @@ pub struct Cli {
 
 #[derive(Debug, Default, Args)]
 pub struct CheckArgs {
-    /// The account named P, else every account of provider P (repeatable)
+    /// Every account of provider P; when none, the account named P (repeatable)
     #[arg(short = 'p', long = "provider", value_name = "P")]
     pub providers: Vec<String>,
 
@@ -234,8 +234,14 @@ fn parse_expect(value: &str) -> Result<(String, String), String> {
             true => crate::redact::REDACTED,
             false => path,
         };
+        let suggestion = match shown == path {
+            true => crate::profile::suggest_field(path)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default(),
+            false => String::new(),
+        };
         return Err(format!(
-            "unknown field `{shown}` (e.g. profile.email, profile.organizations.0.role, status)"
+            "unknown field `{shown}`{suggestion} (e.g. profile.email, profile.organizations.0.role, status)"
         ));
     }
     Ok((path.to_string(), expected.to_string()))

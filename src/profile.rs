@@ -217,6 +217,23 @@ pub fn is_known_field(path: &str) -> bool {
     })
 }
 
+/// The known field closest to a misspelled one (`profile.emial` → `profile.email`), with the
+/// path's own list indices kept.
+pub fn suggest_field(path: &str) -> Option<String> {
+    let index = path
+        .split('.')
+        .find(|s| s.parse::<usize>().is_ok())
+        .unwrap_or("0");
+    FIELD_SCHEMA
+        .iter()
+        .filter(|p| !p.ends_with('*'))
+        .map(|p| p.replace('#', index))
+        .map(|c| (strsim::jaro_winkler(path, &c), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 fn matches_segments(pattern: &[&str], segments: &[&str]) -> bool {
     pattern.iter().zip(segments).all(|(p, s)| match *p {
         "#" => s.parse::<usize>().is_ok(),

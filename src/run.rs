@@ -34,7 +34,8 @@ const DEFAULT_JOBS: usize = 16;
 /// With `-o junit` (from the flag or the config), a configuration error is also written as a
 /// JUnit document with one failing test case, so a CI test reporter shows why the job failed.
 pub fn run_checks(cli: &Cli) -> Result<Exit, Error> {
-    let mut junit = cli.check.output == Some(Format::Junit);
+    // `--field` with `-o junit` is itself the usage error: no report was asked for.
+    let mut junit = cli.check.output == Some(Format::Junit) && cli.check.fields.is_empty();
     let result = checks(cli, &mut junit);
     if let (Err(Error::Usage(messages)), true) = (&result, junit) {
         let mut out = crate::report::stdout();
@@ -121,13 +122,22 @@ fn check_args(args: &CheckArgs) -> Result<(), Error> {
             "--expect {path}=…: `raw` is only there with --raw; add --raw"
         )));
     }
+    if !args.fields.is_empty() && args.output == Some(Format::Junit) {
+        return Err(usage(
+            "--field prints values, -o junit a report: choose one (--field with -o json, yaml or table is fine)",
+        ));
+    }
     match args
         .fields
         .iter()
         .find(|f| !crate::profile::is_known_field(f))
     {
         Some(field) => Err(usage(format!(
-            "--field {field}: unknown field (e.g. profile.email, profile.organizations.0.role, status)"
+            "--field {}: unknown field{} (e.g. profile.email, profile.organizations.0.role, status)",
+            crate::config::shown(field),
+            crate::profile::suggest_field(field)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default()
         ))),
         None => Ok(()),
     }
@@ -184,17 +194,19 @@ fn select(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Error> {
         }
         chosen.iter_mut().for_each(|c| *c = true);
     }
+    // `-p P`: every account of provider P (an account named P of another provider is not
+    // one of them); when no account has provider P, the account named P.
     for p in &args.providers {
-        if let Some(i) = accounts.iter().position(|a| &a.name == p) {
-            chosen[i] = true;
-            continue;
-        }
         let mut any = false;
         for (i, account) in accounts.iter().enumerate() {
-            if account.provider.id() == p {
+            if account.provider.id() == p && !account.provider.is_inline() {
                 chosen[i] = true;
                 any = true;
             }
+        }
+        if !any && let Some(i) = accounts.iter().position(|a| &a.name == p) {
+            chosen[i] = true;
+            continue;
         }
         if !any {
             let what = match setup.registry.find(p) {

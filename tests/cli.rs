@@ -1031,3 +1031,97 @@ fn input_reports_no_status_unless_given_and_expect_raw_needs_raw() {
         .arg(&body));
     assert_eq!(code, 0);
 }
+
+#[test]
+fn p_selects_every_account_of_the_provider_before_the_account_of_that_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // An account named `chatwoot` of another provider does not hide the chatwoot accounts.
+    let cfg = config(
+        dir.path(),
+        "[chatwoot]\nprovider = \"vaiz\"\ntoken = \"tok-vaiz-0001\"\n\
+         [support]\nprovider = \"chatwoot\"\ntoken = \"tok-cw-0001\"\n\
+         [sales]\nprovider = \"chatwoot\"\ntoken = \"tok-cw-0002\"\n\
+         [ops]\nprovider = \"vaiz\"\ntoken = \"tok-vaiz-0002\"\n",
+    );
+    let (code, out, err) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .args([
+            "-p",
+            "chatwoot",
+            "-o",
+            "json",
+            "--timeout",
+            "1s",
+            "--retries",
+            "0",
+        ])
+        .env("WHOAMI_SUPPORT_BASE_URL", refused_url())
+        .env("WHOAMI_SALES_BASE_URL", refused_url()));
+    assert_eq!(code, 3, "{out}{err}");
+    let accounts: Vec<String> = json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["account"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(accounts, ["support", "sales"], "{out}");
+    // No account of provider `nope`-like names: the account named so is the fallback.
+    let (code, out, err) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .args([
+            "-p",
+            "ops",
+            "-o",
+            "json",
+            "--timeout",
+            "1s",
+            "--retries",
+            "0",
+        ])
+        .env("WHOAMI_OPS_BASE_URL", refused_url()));
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(json(&out)["account"], "ops");
+}
+
+#[test]
+fn field_mistakes_are_usage_errors_that_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(whoami(dir.path()).args([
+        "-p",
+        "chatwoot",
+        "--field",
+        "profile.emial",
+        "--input",
+        "x.json",
+    ]));
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("did you mean `profile.email`"), "{err}");
+    let (code, out, err) = run(whoami(dir.path()).args([
+        "-p",
+        "chatwoot",
+        "--field",
+        "profile.email",
+        "-o",
+        "junit",
+        "--input",
+        "x.json",
+    ]));
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "no report was asked for: {out}");
+    assert!(err.contains("choose one"), "{err}");
+    let (code, _, err) = run(whoami(dir.path()).args([
+        "-p",
+        "chatwoot",
+        "--expect",
+        "profile.organizations.0.rol=agent",
+        "--input",
+        "x.json",
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("did you mean `profile.organizations.0.role`"),
+        "{err}"
+    );
+}
