@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'whoami' {
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The account named P, else every account of provider P (repeatable)')
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The account named P, else every account of provider P (repeatable)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Every account of provider P; when none, the account named P (repeatable)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Every account of provider P; when none, the account named P (repeatable)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'One configured account, by name (repeatable)')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'One configured account, by name (repeatable)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')

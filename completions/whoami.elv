@@ -18,8 +18,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
     }
     var completions = [
         &'whoami'= {
-            cand -p 'The account named P, else every account of provider P (repeatable)'
-            cand --provider 'The account named P, else every account of provider P (repeatable)'
+            cand -p 'Every account of provider P; when none, the account named P (repeatable)'
+            cand --provider 'Every account of provider P; when none, the account named P (repeatable)'
             cand -a 'One configured account, by name (repeatable)'
             cand --account 'One configured account, by name (repeatable)'
             cand -o 'Output format'

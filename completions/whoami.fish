@@ -24,7 +24,7 @@ function __fish_whoami_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c whoami -n "__fish_whoami_needs_command" -s p -l provider -d 'The account named P, else every account of provider P (repeatable)' -r
+complete -c whoami -n "__fish_whoami_needs_command" -s p -l provider -d 'Every account of provider P; when none, the account named P (repeatable)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -s a -l account -d 'One configured account, by name (repeatable)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

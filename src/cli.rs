@@ -8,10 +8,20 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `whoami --version`: the version, the commit it was built from and the target (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("WHOAMI_COMMIT"),
+    ", ",
+    env!("WHOAMI_TARGET"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "whoami",
-    version,
+    version = VERSION,
     about = "Which identity does this credential belong to, and does it still work?",
     long_about = "Which identity does this credential belong to, and does it still work?\n\n\
         With no arguments, prints the effective user name (like coreutils whoami).\n\

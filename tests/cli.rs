@@ -1125,3 +1125,29 @@ fn field_mistakes_are_usage_errors_that_help() {
         "{err}"
     );
 }
+
+#[test]
+fn version_names_the_commit_and_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(whoami(dir.path()).arg("--version"));
+    assert_eq!(code, 0, "{err}");
+    let line = out.trim();
+    assert!(
+        line.starts_with(&format!("whoami {} (", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
+    assert!(line.contains(std::env::consts::ARCH), "the target: {line}");
+    assert!(line.contains(std::env::consts::OS), "the target: {line}");
+    let commit = line
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split(',').next())
+        .unwrap_or_default();
+    assert!(
+        commit == "unknown"
+            || commit
+                .trim_end_matches("-dirty")
+                .chars()
+                .all(|c| c.is_ascii_hexdigit()),
+        "a commit: {line}"
+    );
+}

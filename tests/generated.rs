@@ -142,3 +142,38 @@ fn the_readme_lists_every_provider() {
     );
     assert!(profile_whoami::provider::PROVIDERS.len() >= 37);
 }
+
+/// `rust-version` is the real minimum: the highest any locked dependency declares.
+#[test]
+fn rust_version_is_the_locked_dependencies_minimum() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let version = |v: &str| -> Vec<u32> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
+    let packages = metadata["packages"].as_array().unwrap();
+    let (needed, by) = packages
+        .iter()
+        .filter(|p| p["name"] != "profile-whoami")
+        .filter_map(|p| Some((version(p["rust_version"].as_str()?), p["name"].as_str()?)))
+        .max()
+        .unwrap();
+    let ours = packages
+        .iter()
+        .find(|p| p["name"] == "profile-whoami")
+        .and_then(|p| p["rust_version"].as_str())
+        .map(version)
+        .unwrap();
+    assert!(
+        ours >= needed,
+        "rust-version {ours:?} is below what {by} needs ({needed:?})"
+    );
+}
