@@ -1151,3 +1151,30 @@ fn version_names_the_commit_and_the_target() {
         "a commit: {line}"
     );
 }
+
+#[test]
+fn color_always_wins_over_no_color_and_never_leaves_bare_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/chatwoot/profile.json");
+    let table = |color: Option<&str>| {
+        let mut cmd = whoami(dir.path());
+        cmd.env("NO_COLOR", "1")
+            .args(["-p", "chatwoot", "--input"])
+            .arg(&fixture);
+        if let Some(c) = color {
+            cmd.args(["--color", c]);
+        }
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let forced = table(Some("always"));
+    assert!(
+        forced.contains("\u{1b}[38;5;10m"),
+        "green status: {forced:?}"
+    );
+    assert!(!forced.contains("\u{1b}[m"), "a bare reset: {forced:?}");
+    let plain = table(None);
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
+}

@@ -23,6 +23,9 @@ pub fn render(
     // width is still detected either way.
     if color {
         table.enforce_styling();
+        // Color was decided already (`--color always` wins over NO_COLOR): without this the
+        // styling crate, reading NO_COLOR itself, drops the colors but keeps the resets.
+        crossterm::style::force_color_output(true);
     }
     match results {
         [one] if !as_list => single(&mut table, one, color),
