@@ -159,6 +159,7 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Setup, ConfigErrors> {
     for skipped in registry.skipped() {
         crate::report::warn(&format!("skipped: {skipped}"));
     }
+    warn_unclaimed(&config, &registry);
     let bound = bind(&config, &registry, env);
     // Every problem of the file, in the order of its lines.
     let mut errors = config.errors.clone();
@@ -175,6 +176,57 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Setup, ConfigErrors> {
         registry,
         accounts,
     })
+}
+
+/// Warns about every `WHOAMI_*` variable that does nothing: one that names no account and no
+/// key, and a `WHOAMI_<NAME>_TOKEN` for no account and no provider. A typo must not silently do
+/// nothing; the closest account, provider or key is named.
+fn warn_unclaimed(config: &Config, registry: &Registry) {
+    let names: Vec<String> = config.accounts.iter().map(|d| d.name.clone()).collect();
+    let ids = registry.ids();
+    let dropped = config.accounts.iter().filter(|d| {
+        d.at.is_none() && d.provider.is_none() && matches!(registry.find(&d.name), Ok(None))
+    });
+    let mut vars: Vec<(String, String)> = dropped
+        .map(|d| {
+            let candidates: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let hint = config::suggest(&d.name, &candidates)
+                .map(|s| format!(" (did you mean {}?)", config::env_var_name(s, "token")))
+                .unwrap_or_default();
+            (
+                config::env_var_name(&d.name, "token"),
+                format!("no account and no provider is named `{}`{hint}", d.name),
+            )
+        })
+        .collect();
+    for var in &config.unclaimed {
+        let lower = var.trim_start_matches("WHOAMI_").to_ascii_lowercase();
+        let mut candidates: Vec<String> = names
+            .iter()
+            .flat_map(|n| {
+                COMMON_KEYS
+                    .iter()
+                    .map(move |k| config::env_var_name(n, k).to_ascii_lowercase())
+            })
+            .collect();
+        candidates.extend(
+            ["output", "timeout", "retries", "jobs", "color"]
+                .iter()
+                .map(|k| format!("defaults_{k}")),
+        );
+        let candidates: Vec<String> = candidates
+            .into_iter()
+            .map(|c| c.trim_start_matches("whoami_").to_string())
+            .collect();
+        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let hint = config::suggest(&lower, &refs)
+            .map(|s| format!(" (did you mean WHOAMI_{}?)", s.to_ascii_uppercase()))
+            .unwrap_or_default();
+        vars.push((var.clone(), format!("names no account and no key{hint}")));
+    }
+    for (var, why) in vars {
+        crate::report::warn(&format!("{}: {why}; ignored", config::shown(&var)));
+    }
 }
 
 /// Binds every declaration. Problems in the file (an unknown provider, an unknown key, a bad
@@ -387,9 +439,12 @@ fn account(
                         })
                         .map_err(problem),
                     k => Err(problem(format!(
-                        "a {} account has no `{}` setting (it takes: {})",
+                        "a {} account has no `{}` setting{} (it takes: {})",
                         shown_id(&provider, inline),
                         config::shown(k),
+                        config::suggest(k, &allowed)
+                            .map(|s| format!("; did you mean {}?", config::env_var_name(name, s)))
+                            .unwrap_or_default(),
                         allowed.join(", ")
                     ))),
                 };

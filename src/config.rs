@@ -101,6 +101,9 @@ pub struct Config {
     /// The file's text, for the inline definitions of custom accounts (read with their spans
     /// when they are bound).
     pub text: Option<String>,
+    /// `WHOAMI_*` variables that name no account and no key: warned about (a typo must not
+    /// silently do nothing).
+    pub unclaimed: Vec<String>,
     /// Problems in the file's keys and values, one per key. Reported together with what the
     /// binding step finds (src/bind.rs), so that one run names every problem.
     pub errors: Vec<ConfigError>,
@@ -342,7 +345,8 @@ pub fn from_text(text: Option<String>, path: PathBuf, env: &Env) -> Result<Confi
         Some(text) => parse_partial(text, &path)?,
         None => (Defaults::default(), Vec::new(), Vec::new()),
     };
-    let defaults = apply_env(defaults, &mut accounts, env)?;
+    let mut unclaimed = Vec::new();
+    let defaults = apply_env(defaults, &mut accounts, env, &mut unclaimed)?;
     Ok(Config {
         file: text.as_ref().map(|_| path.clone()),
         path,
@@ -350,6 +354,7 @@ pub fn from_text(text: Option<String>, path: PathBuf, env: &Env) -> Result<Confi
         accounts,
         text,
         errors,
+        unclaimed,
     })
 }
 
@@ -790,6 +795,7 @@ fn apply_env(
     mut defaults: Defaults,
     accounts: &mut Vec<Declaration>,
     env: &Env,
+    unclaimed: &mut Vec<String>,
 ) -> Result<Defaults, ConfigError> {
     if let Some(var) = env.not_utf8.first() {
         return Err(ConfigError::plain(format!(
@@ -813,8 +819,9 @@ fn apply_env(
             continue;
         };
         let fail = |m: String| ConfigError::plain(format!("{var}: {m}"));
-        if let Some(set) = setter(DEFAULTS, &key.to_ascii_lowercase()) {
-            set(&mut defaults, value).map_err(fail)?;
+        match setter(DEFAULTS, &key.to_ascii_lowercase()) {
+            Some(set) => set(&mut defaults, value).map_err(fail)?,
+            None => unclaimed.push(var.clone()),
         }
     }
 
@@ -868,8 +875,9 @@ fn apply_env(
                     .map(|&(_, i)| (i, key.to_string()))
             })
             .or_else(by_prefix);
-        if let Some((i, key)) = target {
-            set_from_env(&mut accounts[i], var, &key, value);
+        match target {
+            Some((i, key)) => set_from_env(&mut accounts[i], var, &key, value),
+            None => unclaimed.push(var.to_string()),
         }
     }
     Ok(defaults)
@@ -1005,6 +1013,7 @@ timeout = "1500ms"
     fn env_overrides_and_creates_declarations() {
         let (defaults, mut accounts) =
             parse_ok("[cw-self]\nprovider = \"chatwoot\"\ntoken = \"inline-token\"\n");
+        let mut unclaimed = Vec::new();
         let defaults = apply_env(
             defaults,
             &mut accounts,
@@ -1015,9 +1024,16 @@ timeout = "1500ms"
                 ("WHOAMI_DEFAULTS_TIMEOUT", "2s"),
                 ("WHOAMI_UNRELATED_THING", "x"),
                 ("WHOAMI_NOPROVIDER_TOKEN", "x"),
+                ("WHOAMI_DEFAULTS_TIMOUT", "3s"),
             ]),
+            &mut unclaimed,
         )
         .unwrap();
+        assert_eq!(
+            unclaimed,
+            ["WHOAMI_DEFAULTS_TIMOUT", "WHOAMI_UNRELATED_THING"],
+            "warned about, never silently ignored"
+        );
         assert_eq!(defaults.timeout, Some(Duration::from_secs(2)));
         assert_eq!(
             accounts[0].base_url.as_deref(),
@@ -1059,6 +1075,7 @@ timeout = "1500ms"
             defaults,
             &mut accounts,
             &env(&[("WHOAMI_A_B_SPACE_ID", "s"), ("WHOAMI_A_SPACE_ID", "t")]),
+            &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(accounts[0].keys[0].value.as_deref(), Ok("t"));
@@ -1085,6 +1102,7 @@ timeout = "1500ms"
             defaults,
             &mut accounts,
             &env(&[("WHOAMI_ACME_IDP_PROVIDER", "okta")]),
+            &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(accounts.len(), 1);

@@ -1178,3 +1178,34 @@ fn color_always_wins_over_no_color_and_never_leaves_bare_resets() {
     let plain = table(None);
     assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
 }
+
+#[test]
+fn a_misspelled_variable_is_named_never_silently_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(whoami(dir.path())
+        .env("WHOAMI_CHATWOT_TOKEN", "canary-typo-0123")
+        .env("WHOAMI_DEFAULTS_TIMOUT", "3s")
+        .env("WHOAMI_CHATWOOT_TOKEN", "canary-right-0123")
+        .arg("accounts"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("WHOAMI_CHATWOT_TOKEN") && err.contains("did you mean WHOAMI_CHATWOOT_TOKEN"),
+        "{err}"
+    );
+    assert!(
+        err.contains("WHOAMI_DEFAULTS_TIMOUT")
+            && err.contains("did you mean WHOAMI_DEFAULTS_TIMEOUT"),
+        "{err}"
+    );
+    assert!(!err.contains("canary"), "{err}");
+    // A key the account's provider does not take stops that account, and says what was meant.
+    let (code, _, err) = run(whoami(dir.path())
+        .env("WHOAMI_CHATWOOT_TOKEN", "canary-right-0123")
+        .env("WHOAMI_CHATWOOT_BASEURL", "https://chat.example.org")
+        .args(["config", "check"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("did you mean WHOAMI_CHATWOOT_BASE_URL"),
+        "{err}"
+    );
+}
