@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Providers, built in and defined in the config: base URL, auth header, environment, docs')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, environment, where it is defined')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')
@@ -59,6 +59,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;providers' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -95,6 +97,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;accounts' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -116,6 +120,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;config;check' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -151,7 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help' {
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Providers, built in and defined in the config: base URL, auth header, environment, docs')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, environment, where it is defined')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand providers 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
+            cand providers 'Every provider: base URL, auth, environment, where it is defined'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
@@ -55,6 +55,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'whoami;providers'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -84,6 +86,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
         &'whoami;providers;help;help'= {
         }
         &'whoami;accounts'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -102,6 +106,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help'
         }
         &'whoami;config;check'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -130,7 +136,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help'
         }
         &'whoami;help'= {
-            cand providers 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
+            cand providers 'Every provider: base URL, auth, environment, where it is defined'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'

@@ -51,12 +51,15 @@ complete -c whoami -n "__fish_whoami_needs_command" -s q -l quiet -d 'Nothing on
 complete -c whoami -n "__fish_whoami_needs_command" -s v -l verbose -d 'Request log on stderr (repeat for more: -vv response headers, -vvv request headers)'
 complete -c whoami -n "__fish_whoami_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c whoami -n "__fish_whoami_needs_command" -s V -l version -d 'Print version'
-complete -c whoami -n "__fish_whoami_needs_command" -f -a "providers" -d 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
+complete -c whoami -n "__fish_whoami_needs_command" -f -a "providers" -d 'Every provider: base URL, auth, environment, where it is defined'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "config" -d 'Where the config is, and whether it is valid'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
@@ -69,6 +72,9 @@ complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a definition file (keys, jq expressions); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c whoami -n "__fish_whoami_using_subcommand accounts" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
 complete -c whoami -n "__fish_whoami_using_subcommand accounts" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand accounts" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
@@ -78,6 +84,9 @@ complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_see
 complete -c whoami -n "__fish_whoami_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path'
@@ -88,7 +97,7 @@ complete -c whoami -n "__fish_whoami_using_subcommand init" -l config -d 'Config
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Providers, built in and defined in the config: base URL, auth header, environment, docs'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Every provider: base URL, auth, environment, where it is defined'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "config" -d 'Where the config is, and whether it is valid'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'

@@ -145,15 +145,30 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The formats of the listing commands (`accounts`, `providers`, `config check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Providers, built in and defined in the config: base URL, auth header, environment, docs
+    /// Every provider: base URL, auth, environment, where it is defined
     Providers {
         #[command(subcommand)]
         action: Option<ProvidersCommand>,
+        /// Output format
+        #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+        output: Option<ListFormat>,
     },
     /// Configured accounts and where each credential comes from (sends nothing)
-    Accounts,
+    Accounts {
+        /// Output format
+        #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+        output: Option<ListFormat>,
+    },
     /// Where the config is, and whether it is valid
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -189,7 +204,11 @@ pub enum ConfigCommand {
     /// Print the config file's path
     Path,
     /// Validate the config (keys, types, providers, required settings); sends nothing
-    Check,
+    Check {
+        /// Output format
+        #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+        output: Option<ListFormat>,
+    },
 }
 
 /// `10s`, `1500ms`, `2m`, `7d`.

@@ -8,11 +8,69 @@ use clap::CommandFactory;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::bind;
-use crate::cli::Cli;
+use crate::cli::{Cli, ListFormat};
 use crate::config::{self, Env};
 use crate::credential::Source;
 use crate::error::{Error, Exit};
 use crate::provider::{self, Origin, PROVIDERS, Registry, custom};
+
+/// Writes a listing as JSON (an array or object, pretty) or YAML; `None` for a table.
+fn structured<T: serde::Serialize>(
+    format: Option<ListFormat>,
+    value: &T,
+    out: &mut dyn Write,
+) -> Result<bool, Error> {
+    let text = match format {
+        Some(ListFormat::Json) => serde_json::to_string_pretty(value)
+            .map_err(|e| Error::usage(format!("cannot write JSON: {e}")))?,
+        Some(ListFormat::Yaml) => serde_saphyr::to_string(value)
+            .map_err(|e| Error::usage(format!("cannot write YAML: {e}")))?,
+        Some(ListFormat::Table) | None => return Ok(false),
+    };
+    writeln!(out, "{}", text.trim_end())?;
+    Ok(true)
+}
+
+/// One provider, as `providers -o json` lists it.
+#[derive(serde::Serialize)]
+struct ProviderRow {
+    id: String,
+    name: String,
+    /// The default base URL; `null` when `base_url` is required.
+    base_url: Option<String>,
+    request: String,
+    auth: String,
+    /// The variables that set its credential and keys.
+    environment: Vec<String>,
+    settings: Vec<String>,
+    /// `built-in`, or the user definition's file.
+    source: String,
+    docs: String,
+}
+
+/// One account, as `accounts -o json` lists it.
+#[derive(serde::Serialize)]
+struct AccountRow {
+    account: String,
+    provider: String,
+    base_url: Option<String>,
+    /// Where the credential comes from (`env VAR`, `file PATH`, …); `null` when none is set.
+    credential: Option<String>,
+    /// `…` and the last four characters, for credentials of 16 characters or more.
+    hint: Option<String>,
+    /// What stops this account from being checked.
+    problems: Vec<String>,
+}
+
+/// `config check -o json`.
+#[derive(serde::Serialize)]
+struct CheckReport {
+    /// The file read; `null` when there is none (environment only).
+    file: Option<String>,
+    ok: bool,
+    accounts: usize,
+    problems: Vec<String>,
+}
 
 /// Bare `whoami`: the effective user name, like coreutils. No config, no network.
 pub fn effective_user(out: &mut dyn Write) -> Result<Exit, Error> {
@@ -39,7 +97,11 @@ fn table() -> Table {
 /// `whoami providers`: every provider (built-in, the user's definitions, and the accounts
 /// that define theirs inline), with where each comes from. A config or a user definition that
 /// does not load is reported on stderr; the rest still prints.
-pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
+pub fn providers(
+    config_flag: Option<&Path>,
+    format: Option<ListFormat>,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
     let env = Env::from_process();
     let mut t = table();
     t.set_header(["provider", "base URL", "auth", "environment", "source"]);
@@ -56,6 +118,7 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
     for skipped in registry.skipped() {
         crate::report::warn(&format!("not listed: {skipped}"));
     }
+    let mut rows = Vec::new();
     for (definition, origin) in registry.all() {
         let p = match definition {
             Ok(p) => p,
@@ -71,6 +134,17 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
             Origin::BuiltIn => "built-in".to_string(),
             Origin::File(file) => crate::credential::shown_path(&file).into_owned(),
         };
+        rows.push(ProviderRow {
+            id: p.id().to_string(),
+            name: p.name().to_string(),
+            base_url: p.default_base_url().map(str::to_string),
+            request: p.request_line(),
+            auth: p.auth_header().to_string(),
+            environment: env.clone(),
+            settings: p.settings().map(str::to_string).collect(),
+            source: source.clone(),
+            docs: p.docs_url().to_string(),
+        });
         t.add_row([
             p.id().to_string(),
             p.default_base_url()
@@ -96,6 +170,17 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
                     a.at.as_ref()
                         .map(|at| format!("inline at {at}"))
                         .unwrap_or_default();
+                rows.push(ProviderRow {
+                    id: a.name.clone(),
+                    name: a.name.clone(),
+                    base_url: bound.base_url.as_deref().map(crate::redact::shown_url),
+                    request: bound.provider.request_line(),
+                    auth: bound.provider.auth_header().to_string(),
+                    environment: vec![bound.env_var("token")],
+                    settings: Vec::new(),
+                    source: defined.clone(),
+                    docs: String::new(),
+                });
                 t.add_row([
                     format!("{} (custom)", a.name),
                     crate::redact::shown_url(bound.base_url.as_deref().unwrap_or_default()),
@@ -111,7 +196,9 @@ pub fn providers(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit
             }
         }
     }
-    writeln!(out, "{t}")?;
+    if !structured(format, &rows, out)? {
+        writeln!(out, "{t}")?;
+    }
     Ok(match broken {
         true => Exit::Usage,
         false => Exit::Verified,
@@ -176,10 +263,14 @@ pub fn provider_check(file: &Path, out: &mut dyn Write) -> Result<Exit, Error> {
 
 /// `whoami accounts`: configured accounts and where each credential comes from. Runs no
 /// credential command and prints no secret.
-pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
+pub fn accounts(
+    config_flag: Option<&Path>,
+    format: Option<ListFormat>,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
     let setup = bind::load(config_flag, &Env::from_process())?;
     let config = &setup.config;
-    if setup.accounts.is_empty() {
+    if setup.accounts.is_empty() && !matches!(format, Some(ListFormat::Json | ListFormat::Yaml)) {
         writeln!(
             out,
             "no accounts configured in {} (see `whoami init`)",
@@ -189,6 +280,7 @@ pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit,
     }
     let mut t = table();
     t.set_header(["account", "provider", "base URL", "credential", "hint"]);
+    let mut rows = Vec::new();
     for a in &setup.accounts {
         let (source, hint) = match &a.token {
             None => (format!("missing: set {}", a.env_var("token")), None),
@@ -198,6 +290,14 @@ pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit,
                 (source.describe(), hint)
             }
         };
+        rows.push(AccountRow {
+            account: a.name.clone(),
+            provider: a.provider.id().to_string(),
+            base_url: a.effective_base_url().map(crate::redact::shown_url),
+            credential: a.token.as_ref().map(Source::describe),
+            hint: hint.clone(),
+            problems: a.problems().iter().map(|p| p.to_string()).collect(),
+        });
         t.add_row([
             a.name.clone(),
             a.provider.id().to_string(),
@@ -207,7 +307,9 @@ pub fn accounts(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit,
             hint.unwrap_or_default(),
         ]);
     }
-    writeln!(out, "{t}")?;
+    if !structured(format, &rows, out)? {
+        writeln!(out, "{t}")?;
+    }
     Ok(Exit::Verified)
 }
 
@@ -234,23 +336,44 @@ pub fn config_path(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Ex
 }
 
 /// `whoami config check`: structure only; sends nothing, runs no credential command.
-pub fn config_check(config_flag: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
-    let setup = bind::load(config_flag, &Env::from_process())?;
-    let config = &setup.config;
-    let problems: Vec<String> = setup
-        .accounts
-        .iter()
-        .flat_map(|a| a.problems())
-        .map(|p| p.to_string())
-        .collect();
+pub fn config_check(
+    config_flag: Option<&Path>,
+    format: Option<ListFormat>,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
+    let env = Env::from_process();
+    let (setup, problems) = match bind::load(config_flag, &env) {
+        Ok(setup) => {
+            let problems: Vec<String> = setup
+                .accounts
+                .iter()
+                .flat_map(|a| a.problems())
+                .map(|p| p.to_string())
+                .collect();
+            (Some(setup), problems)
+        }
+        Err(e) => (None, e.messages()),
+    };
+    let (path, _) = config::locate(config_flag, &env);
+    let file = setup.as_ref().and_then(|s| s.config.file.clone());
+    let report = CheckReport {
+        file: file.as_ref().map(|f| f.display().to_string()),
+        ok: problems.is_empty(),
+        accounts: setup.as_ref().map_or(0, |s| s.accounts.len()),
+        problems: problems.clone(),
+    };
+    // Structured output is written whatever the verdict: a script reads the problems there.
+    let structured = structured(format, &report, out)?;
     if !problems.is_empty() {
         return Err(Error::Usage(problems));
     }
-    let source = match &config.file {
-        Some(file) => file.display().to_string(),
-        None => format!("{} (absent; environment only)", config.path.display()),
-    };
-    writeln!(out, "{source}: ok, {} account(s)", setup.accounts.len())?;
+    if !structured {
+        let source = match &file {
+            Some(file) => file.display().to_string(),
+            None => format!("{} (absent; environment only)", path.display()),
+        };
+        writeln!(out, "{source}: ok, {} account(s)", report.accounts)?;
+    }
     Ok(Exit::Verified)
 }
 

@@ -40,16 +40,23 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(_) if cli.check.selects_anything() => Err(Error::usage(
             "-p, -a and --all select accounts to check; they do not go with a subcommand",
         )),
-        Some(Command::Providers { action: None }) => commands::providers(config, &mut out),
+        Some(Command::Providers {
+            action: None,
+            output,
+        }) => commands::providers(config, *output, &mut out),
         Some(Command::Providers {
             action: Some(ProvidersCommand::Show { id }),
+            ..
         }) => commands::provider_show(id, &mut out),
         Some(Command::Providers {
             action: Some(ProvidersCommand::Check { file }),
+            ..
         }) => commands::provider_check(file, &mut out),
-        Some(Command::Accounts) => commands::accounts(config, &mut out),
+        Some(Command::Accounts { output }) => commands::accounts(config, *output, &mut out),
         Some(Command::Config(ConfigCommand::Path)) => commands::config_path(config, &mut out),
-        Some(Command::Config(ConfigCommand::Check)) => commands::config_check(config, &mut out),
+        Some(Command::Config(ConfigCommand::Check { output })) => {
+            commands::config_check(config, *output, &mut out)
+        }
         Some(Command::Init { provider }) => commands::init(config, provider.as_deref(), &mut out),
         Some(Command::Completions { shell }) => commands::completions(*shell, &mut out),
         None if cli.check.selects_anything() => run::run_checks(&cli),

@@ -1209,3 +1209,57 @@ fn a_misspelled_variable_is_named_never_silently_ignored() {
         "{err}"
     );
 }
+
+#[test]
+fn listings_speak_json_and_yaml_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        "[support]\nprovider = \"chatwoot\"\ntoken = { env = \"CW_TOKEN\" }\n[zitadel]\n",
+    );
+    let listing = |args: &[&str]| {
+        let (code, out, err) = run(whoami(dir.path())
+            .env("CW_TOKEN", "canary-listing-token-0123456789")
+            .arg("--config")
+            .arg(&cfg)
+            .args(args));
+        (code, out, err)
+    };
+    let (code, out, err) = listing(&["accounts", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let accounts = json(&out);
+    assert_eq!(accounts[0]["account"], "support");
+    assert_eq!(accounts[0]["provider"], "chatwoot");
+    assert_eq!(accounts[0]["credential"], "env CW_TOKEN");
+    assert_eq!(accounts[0]["hint"], "…6789");
+    assert_eq!(accounts[0]["problems"], serde_json::json!([]));
+    let problems = accounts[1]["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("base_url is required")),
+        "{out}"
+    );
+    assert!(!out.contains("canary-listing"), "{out}");
+
+    let (code, out, _) = listing(&["providers", "-o", "json"]);
+    assert_eq!(code, 0);
+    let providers = json(&out);
+    let list = providers.as_array().unwrap();
+    assert!(list.len() >= 37);
+    let github = list.iter().find(|p| p["id"] == "github").unwrap();
+    assert_eq!(github["request"], "GET /user");
+    assert_eq!(github["source"], "built-in");
+    assert_eq!(github["base_url"], "https://api.github.com");
+
+    // `config check -o json` reports on stdout whatever the verdict; the exit code says it.
+    let (code, out, err) = listing(&["config", "check", "-o", "json"]);
+    assert_eq!(code, 2, "{err}");
+    let report = json(&out);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["accounts"], 2);
+    assert!(report["file"].as_str().unwrap().ends_with("config.toml"));
+    let (code, out, _) = listing(&["accounts", "-o", "yaml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("account: support"), "{out}");
+}
