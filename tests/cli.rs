@@ -1263,3 +1263,42 @@ fn listings_speak_json_and_yaml_for_scripts() {
     assert_eq!(code, 0);
     assert!(out.contains("account: support"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_over_several_accounts_says_whose_value_it_is() {
+    let server = chatwoot_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[support]\nprovider = \"chatwoot\"\nbase_url = \"{0}\"\ntoken = \"{TOKEN}\"\n\
+             [sales]\nprovider = \"chatwoot\"\nbase_url = \"{0}\"\ntoken = \"{TOKEN}\"\n",
+            server.uri()
+        ),
+    );
+    let (code, out, err) = run_async(check(
+        dir.path(),
+        &cfg,
+        &[
+            "--all",
+            "--field",
+            "profile.display_name",
+            "--field",
+            "status",
+        ],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out, "support\tAda L.\nsupport\tok\nsales\tAda L.\nsales\tok\n",
+        "account<TAB>value, one line per field"
+    );
+    // One account: the bare value, as before.
+    let (_, out, _) = run_async(check(
+        dir.path(),
+        &cfg,
+        &["-a", "sales", "--field", "status"],
+    ))
+    .await;
+    assert_eq!(out, "ok\n");
+}

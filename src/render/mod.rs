@@ -39,7 +39,13 @@ pub fn render(
         return jq::render(results, program, options.as_list, options.terminal, out);
     }
     if !options.fields.is_empty() {
-        return field::render(results, &options.fields, options.terminal, out);
+        return field::render(
+            results,
+            &options.fields,
+            options.as_list,
+            options.terminal,
+            out,
+        );
     }
     match options.format {
         Format::Json => json::render(results, options.as_list, out),
