@@ -130,11 +130,11 @@ _whoami() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --field)

@@ -29,7 +29,9 @@ complete -c whoami -n "__fish_whoami_needs_command" -s a -l account -d 'One conf
 complete -c whoami -n "__fish_whoami_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''
-junit\t'JUnit XML: one test case per account, for CI test reporters'"
+junit\t'JUnit XML: one test case per account, for CI test reporters'
+github\t'GitHub Actions workflow commands: an annotation per account'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector'"
 complete -c whoami -n "__fish_whoami_needs_command" -l field -d 'Print only this field, one value per line (repeatable; e.g. profile.email, profile.organizations.0.role)' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l jq -d 'Print what this jq expression makes of the JSON output (the object for one account, the array otherwise): strings bare, other values as compact JSON, one per line' -r
 complete -c whoami -n "__fish_whoami_needs_command" -l input -d 'Read a saved response body instead of calling the API (`-` for stdin)' -r

@@ -136,6 +136,10 @@ pub enum Format {
     Yaml,
     /// JUnit XML: one test case per account, for CI test reporters
     Junit,
+    /// GitHub Actions workflow commands: an annotation per account
+    Github,
+    /// Prometheus text format, for node_exporter's textfile collector
+    Prometheus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

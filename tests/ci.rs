@@ -354,3 +354,115 @@ async fn absurd_expiry_claims_do_not_crash() {
         assert_eq!(code, if far_future { 0 } else { 1 }, "exp {exp}: {out}");
     }
 }
+
+mod annotations_and_metrics {
+    use super::*;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    /// Two accounts: one verified, one rejected with a message that tries to start a command.
+    async fn two_accounts(dir: &std::path::Path) -> (MockServer, MockServer, std::path::PathBuf) {
+        let ok = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"{"id": 42, "name": "Ada", "email": "ada@example.org"}"#,
+                "application/json",
+            ))
+            .mount(&ok)
+            .await;
+        let bad = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(401).set_body_raw(
+                "{\"error\": \"Invalid\\n::add-mask::x, 100%\"}",
+                "application/json",
+            ))
+            .mount(&bad)
+            .await;
+        let cfg = config(
+            dir,
+            &format!(
+                "[support]\nprovider = \"chatwoot\"\nbase_url = \"{}\"\ntoken = \"tok-ok-0123456789\"\n\
+                 [sales]\nprovider = \"chatwoot\"\nbase_url = \"{}\"\ntoken = \"tok-bad-0123456789\"\n",
+                ok.uri(),
+                bad.uri()
+            ),
+        );
+        (ok, bad, cfg)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn github_annotations_per_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_ok, _bad, cfg) = two_accounts(dir.path()).await;
+        let mut cmd = whoami(dir.path());
+        cmd.arg("--config")
+            .arg(&cfg)
+            .args(["--all", "-o", "github"]);
+        let (code, out, err) = run_async(cmd).await;
+        assert_eq!(code, 1, "the exit code still follows the verdicts: {err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert_eq!(
+            lines[0],
+            "::notice title=whoami support (chatwoot)::ok: ada@example.org (Ada)"
+        );
+        assert!(
+            lines[1].starts_with(
+                "::error title=whoami sales (chatwoot)::rejected (invalid_credential): HTTP 401"
+            ),
+            "{out}"
+        );
+        // The provider's newline cannot start a command of its own (two lines, no more), and
+        // `%` is escaped as the runner reads it.
+        assert!(lines[1].contains("::add-mask::x, 100%25"), "{out}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn prometheus_textfile_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_ok, _bad, cfg) = two_accounts(dir.path()).await;
+        let mut cmd = whoami(dir.path());
+        cmd.arg("--config")
+            .arg(&cfg)
+            .args(["--all", "-o", "prometheus"]);
+        let (code, out, err) = run_async(cmd).await;
+        assert_eq!(code, 1, "{err}");
+        for line in [
+            "# TYPE whoami_credential_up gauge",
+            "whoami_credential_up{account=\"support\",provider=\"chatwoot\"} 1",
+            "whoami_credential_up{account=\"sales\",provider=\"chatwoot\"} 0",
+            "whoami_credential_status{account=\"sales\",provider=\"chatwoot\",status=\"rejected\"} 1",
+            "whoami_credential_status{account=\"sales\",provider=\"chatwoot\",status=\"ok\"} 0",
+            "# HELP whoami_credential_expiry_timestamp_seconds When the credential expires (Unix seconds), for credentials whose expiry is known.",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line}\n{out}");
+        }
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("whoami_check_duration_seconds{account=\"support\"")),
+            "{out}"
+        );
+        // Every sample line is `name{labels} value` with a number for a value.
+        for line in out.lines().filter(|l| !l.starts_with('#')) {
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+            assert!(line.starts_with("whoami_"), "{line}");
+        }
+        // Prometheus's own checker, when the machine has it (Debian's `prometheus` package).
+        let file = dir.path().join("whoami.prom");
+        std::fs::write(&file, &out).unwrap();
+        match std::process::Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(std::fs::File::open(&file).unwrap())
+            .output()
+        {
+            Ok(checked) => assert!(
+                checked.status.success(),
+                "promtool: {}{}",
+                String::from_utf8_lossy(&checked.stdout),
+                String::from_utf8_lossy(&checked.stderr)
+            ),
+            Err(_) => eprintln!("SKIPPED promtool check: promtool is not installed here"),
+        }
+    }
+}

@@ -10,9 +10,11 @@ use crate::cli::Format;
 use crate::profile::AccountResult;
 
 mod field;
+mod github;
 mod jq;
 mod json;
 mod junit;
+mod prometheus;
 mod table;
 mod yaml;
 
@@ -51,6 +53,8 @@ pub fn render(
         Format::Json => json::render(results, options.as_list, out),
         Format::Yaml => yaml::render(results, options.as_list, options.terminal, out),
         Format::Junit => junit::render(results, out),
+        Format::Github => github::render(results, out),
+        Format::Prometheus => prometheus::render(results, out),
         Format::Table => table::render(results, options.as_list, options.color, out),
     }
 }
