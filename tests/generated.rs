@@ -177,3 +177,80 @@ fn rust_version_is_the_locked_dependencies_minimum() {
         "rust-version {ours:?} is below what {by} needs ({needed:?})"
     );
 }
+
+/// The man page: clap's own sections (synopsis, options, subcommands) and ours (exit status,
+/// configuration, environment, files). No version section: it would name the commit.
+fn man_page() -> String {
+    use clap::CommandFactory;
+    let man = clap_mangen::Man::new(profile_whoami::cli::Cli::command())
+        .source(format!("whoami {}", env!("CARGO_PKG_VERSION")))
+        .manual("User Commands");
+    let mut page = Vec::new();
+    man.render_title(&mut page).unwrap();
+    man.render_name_section(&mut page).unwrap();
+    man.render_synopsis_section(&mut page).unwrap();
+    man.render_description_section(&mut page).unwrap();
+    man.render_options_section(&mut page).unwrap();
+    man.render_subcommands_section(&mut page).unwrap();
+    page.extend_from_slice(
+        br#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+every selected credential was verified (or the subcommand succeeded)
+.TP
+\fB1\fR
+a credential was rejected by its provider (invalid, expired, forbidden, \-\-min\-validity, \-\-expect)
+.TP
+\fB2\fR
+usage or configuration error; nothing was sent
+.TP
+\fB3\fR
+could not tell: timeout, refused connection, TLS, rate limit, server error, or an answer that is not the provider's
+.TP
+\fB4\fR
+the output could not be written
+.SH CONFIGURATION
+A TOML file; each table is an account (\fBprovider\fR defaults to the table's name), \fB[defaults]\fR sets output, timeout, retries, jobs and color. A credential is a string, \fB{ env = "VAR" }\fR, \fB{ file = "PATH" }\fR or \fB{ command = "CMD" }\fR. \fBwhoami init\fR writes a commented skeleton; \fBwhoami config check\fR validates it without sending anything.
+.SH ENVIRONMENT
+.TP
+\fBWHOAMI_CONFIG\fR
+the config file, when \-\-config is not given
+.TP
+\fBWHOAMI_\fIACCOUNT\fB_\fIKEY\fR
+any key of an account (\fBWHOAMI_CHATWOOT_TOKEN\fR, \fBWHOAMI_ZITADEL_BASE_URL\fR); wins over the file; \fBWHOAMI_\fIPROVIDER\fB_TOKEN\fR alone makes that provider's account
+.TP
+\fBWHOAMI_DEFAULTS_\fIKEY\fR
+a key of [defaults]
+.TP
+\fBNO_COLOR\fR
+no colour unless \-\-color always
+.SH FILES
+.TP
+\fI~/.config/whoami/config.toml\fR
+the config file ($XDG_CONFIG_HOME/whoami/config.toml)
+.TP
+\fI~/.config/whoami/providers/*.toml\fR
+the user's own provider definitions (see \fBwhoami providers show\fR for the language)
+"#,
+    );
+    String::from_utf8(page).unwrap()
+}
+
+#[test]
+fn the_man_page_is_fresh() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/whoami.1");
+    let generated = man_page();
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated && std::env::var_os("UPDATE_MAN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        committed == generated,
+        "man/whoami.1 is stale; regenerate it with:\n  UPDATE_MAN=1 cargo test --test generated"
+    );
+    for section in ["SYNOPSIS", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES"] {
+        assert!(generated.contains(section), "{section}");
+    }
+}
