@@ -265,9 +265,30 @@ pub fn locate(flag: Option<&Path>, env: &Env) -> (PathBuf, bool) {
 
 /// `<config dir>/whoami/config.toml` (`$XDG_CONFIG_HOME/whoami/config.toml` on Linux).
 pub fn default_path() -> PathBuf {
-    directories::BaseDirs::new()
-        .map(|d| d.config_dir().join("whoami").join("config.toml"))
-        .unwrap_or_else(|| PathBuf::from("whoami.toml"))
+    config_dir(
+        std::env::var_os("XDG_CONFIG_HOME").as_deref(),
+        std::env::var_os("HOME").as_deref(),
+    )
+    .map(|d| d.join("whoami").join("config.toml"))
+    .unwrap_or_else(|| PathBuf::from("whoami.toml"))
+}
+
+/// The configuration folder, the way gh and kubectl users expect it on every Unix, macOS
+/// included: `$XDG_CONFIG_HOME` when it is an absolute path, else `~/.config` (not
+/// `~/Library/Application Support`).
+pub fn config_dir(
+    xdg_config_home: Option<&std::ffi::OsStr>,
+    home: Option<&std::ffi::OsStr>,
+) -> Option<PathBuf> {
+    if let Some(xdg) = xdg_config_home.map(PathBuf::from)
+        && xdg.is_absolute()
+    {
+        return Some(xdg);
+    }
+    match home.map(PathBuf::from).filter(|h| h.is_absolute()) {
+        Some(home) => Some(home.join(".config")),
+        None => directories::BaseDirs::new().map(|d| d.config_dir().to_path_buf()),
+    }
 }
 
 /// A snapshot of the environment, so that loading is a pure function of its inputs.
@@ -1107,5 +1128,27 @@ timeout = "1500ms"
         .unwrap();
         assert_eq!(accounts.len(), 1);
         assert_eq!(accounts[0].keys[0].name, "idp_provider");
+    }
+
+    #[test]
+    fn the_config_folder_is_xdg_on_every_unix() {
+        use std::ffi::OsStr;
+        let dir = |x: Option<&str>, h: Option<&str>| {
+            config_dir(x.map(OsStr::new), h.map(OsStr::new)).unwrap()
+        };
+        assert_eq!(dir(Some("/x/cfg"), Some("/home/ada")), Path::new("/x/cfg"));
+        assert_eq!(
+            dir(None, Some("/Users/ada")),
+            Path::new("/Users/ada/.config")
+        );
+        // A relative XDG_CONFIG_HOME is ignored, as the XDG specification says.
+        assert_eq!(
+            dir(Some("cfg"), Some("/home/ada")),
+            Path::new("/home/ada/.config")
+        );
+        assert_eq!(
+            dir(Some(""), Some("/home/ada")),
+            Path::new("/home/ada/.config")
+        );
     }
 }
