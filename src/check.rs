@@ -350,8 +350,9 @@ fn gates(
     }
     let value = serde_json::to_value(&*result).unwrap_or(Value::Null);
     for (path, expected) in &options.expect {
-        let actual = crate::profile::field_text(crate::profile::lookup(&value, path));
-        if &actual != expected {
+        let found = crate::profile::lookup(&value, path);
+        if !crate::profile::expect_holds(found, expected) {
+            let actual = crate::profile::field_text(found);
             // Either side may be a credential (`--expect` is typed by a person): redacted.
             let (actual, expected) = (redactor.text(&actual), redactor.text(expected));
             result.reject(

@@ -37,7 +37,12 @@ pub struct Profile {
 pub struct Organization {
     pub id: Option<String>,
     pub name: Option<String>,
+    /// The role as the provider words it; several are joined with `, ` (`developer, billing`).
     pub role: Option<String>,
+    /// Every role, one by one: `--expect profile.organizations.0.roles=developer` holds when
+    /// `developer` is one of them.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// What happened to one account: `ok` (verified), `rejected` (the provider refused the
@@ -183,6 +188,8 @@ pub const FIELD_SCHEMA: &[&str] = &[
     "profile.organizations.#.id",
     "profile.organizations.#.name",
     "profile.organizations.#.role",
+    "profile.organizations.#.roles",
+    "profile.organizations.#.roles.#",
     "profile.mfa",
     "profile.extra",
     "profile.extra.*",
@@ -256,6 +263,17 @@ pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
             Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         })
+}
+
+/// Whether `--expect` holds: the field's text equals the expected value, or, for a list (such
+/// as `roles`), one of its items does.
+pub fn expect_holds(value: Option<&Value>, expected: &str) -> bool {
+    match value {
+        Some(Value::Array(items)) if field_text(value) != expected => {
+            items.iter().any(|item| field_text(Some(item)) == expected)
+        }
+        _ => field_text(value) == expected,
+    }
 }
 
 /// A value as `--field` prints it and `--expect` compares it: strings bare, `null` empty,

@@ -466,3 +466,34 @@ mod annotations_and_metrics {
         }
     }
 }
+
+#[test]
+fn expect_on_roles_accepts_one_of_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hamravesh/profile-v1.json");
+    let expect = |expectation: &str| {
+        let (code, out, err) = run(whoami(dir.path())
+            .args([
+                "-p",
+                "hamravesh",
+                "-o",
+                "json",
+                "--expect",
+                expectation,
+                "--input",
+            ])
+            .arg(&body));
+        (code, out, err)
+    };
+    let (code, out, err) = expect("profile.organizations.1.roles=developer");
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        json(&out)["profile"]["organizations"][1]["roles"],
+        serde_json::json!(["admin", "developer"])
+    );
+    let (code, out, _) = expect("profile.organizations.1.role=developer");
+    assert_eq!(code, 1, "`role` is the whole wording: {out}");
+    let (code, _, _) = expect("profile.organizations.1.roles=billing");
+    assert_eq!(code, 1);
+}

@@ -1246,10 +1246,26 @@ impl Definition {
             profile.organizations = items
                 .iter()
                 .filter(|o| o.is_object())
-                .map(|o| Organization {
-                    id: o.get("id").and_then(identifier),
-                    name: o.get("name").and_then(text),
-                    role: o.get("role").and_then(text),
+                .map(|o| {
+                    // `roles` as the definition gives them, else `role` split at its commas;
+                    // `role` as given, else the roles joined.
+                    let role = o.get("role").and_then(text);
+                    let roles: Vec<String> = match o.get("roles") {
+                        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
+                        _ => role
+                            .iter()
+                            .flat_map(|r| r.split(','))
+                            .map(str::trim)
+                            .filter(|r| !r.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                    };
+                    Organization {
+                        id: o.get("id").and_then(identifier),
+                        name: o.get("name").and_then(text),
+                        role: role.or_else(|| (!roles.is_empty()).then(|| roles.join(", "))),
+                        roles,
+                    }
                 })
                 .collect();
         }

@@ -46,6 +46,7 @@ fn normalizes_a_full_profile() {
             id: Some("0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d".into()),
             name: None,
             role: Some("owner".into()),
+            roles: vec!["owner".into()],
         }]
     );
     assert_eq!(p.mfa, Some(false));

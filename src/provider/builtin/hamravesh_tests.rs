@@ -66,10 +66,16 @@ fn normalizes_a_full_v1_profile() {
         Organization {
             id: Some("1042".into()),
             name: Some("arash-sample".into()),
-            role: Some("owner".into())
+            role: Some("owner".into()),
+            roles: vec!["owner".into()],
         }
     );
     assert_eq!(p.organizations[1].role.as_deref(), Some("admin, developer"));
+    assert_eq!(
+        p.organizations[1].roles,
+        ["admin", "developer"],
+        "one by one"
+    );
     assert_eq!(p.organizations[2].id.as_deref(), Some("2210"));
     assert_eq!(p.organizations[2].role.as_deref(), Some("viewer"));
     assert_eq!(p.extra["is_verified"], true);

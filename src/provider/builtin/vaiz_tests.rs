@@ -46,7 +46,8 @@ fn normalizes_a_full_profile() {
         vec![Organization {
             id: Some("space-canary-42".into()),
             name: None,
-            role: None
+            role: None,
+            roles: vec![],
         }]
     );
     assert_eq!(p.mfa, Some(true));

@@ -53,6 +53,7 @@ fn normalizes_a_human_user() {
             id: Some("284739201847360001".into()),
             name: None,
             role: None,
+            roles: vec![],
         }]
     );
     assert_eq!(p.mfa, None);
