@@ -160,6 +160,16 @@ pub fn load(flag: Option<&Path>, env: &Env) -> Result<Setup, ConfigErrors> {
         crate::report::warn(&format!("skipped: {skipped}"));
     }
     warn_unclaimed(&config, &registry);
+    if config.file.is_none()
+        && flag.is_none()
+        && let Some(platform) = config::platform_path().filter(|p| p.exists())
+    {
+        crate::report::warn(&format!(
+            "{} is not read: whoami reads {} (move the file there)",
+            platform.display(),
+            config.path.display()
+        ));
+    }
     let bound = bind(&config, &registry, env);
     // Every problem of the file, in the order of its lines.
     let mut errors = config.errors.clone();
@@ -189,12 +199,25 @@ fn warn_unclaimed(config: &Config, registry: &Registry) {
     });
     let mut vars: Vec<(String, String)> = dropped
         .map(|d| {
+            let var = d
+                .from_var
+                .clone()
+                .unwrap_or_else(|| config::env_var_name(&d.name, "token"));
+            // Named after the variable as written: lower-cased, a pasted credential would no
+            // longer look like one.
+            if config::shown(&var) != var {
+                return (var, "names no account and no provider".to_string());
+            }
             let candidates: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let key = var
+                .rsplit_once(&format!("{}_", config::env_var_name(&d.name, "")).to_string())
+                .map(|(_, k)| k.to_ascii_lowercase())
+                .unwrap_or_else(|| "token".into());
             let hint = config::suggest(&d.name, &candidates)
-                .map(|s| format!(" (did you mean {}?)", config::env_var_name(s, "token")))
+                .map(|s| format!(" (did you mean {}?)", config::env_var_name(s, &key)))
                 .unwrap_or_default();
             (
-                config::env_var_name(&d.name, "token"),
+                var,
                 format!("no account and no provider is named `{}`{hint}", d.name),
             )
         })
@@ -695,5 +718,26 @@ mod tests {
         .unwrap();
         let problem = accounts[0].problems[0].to_string();
         assert!(problem.starts_with("VAIZ_SPACE_ID:"), "{problem}");
+    }
+
+    #[test]
+    fn a_whoami_variable_applies_to_an_account_the_services_own_variable_makes() {
+        let accounts = bound(
+            "",
+            &[
+                ("VAULT_TOKEN", "hvs.canary-0123456789"),
+                ("WHOAMI_VAULT_BASE_URL", "https://vault.internal"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!(
+            accounts[0].base_url.as_deref(),
+            Some("https://vault.internal")
+        );
+        assert_eq!(
+            accounts[0].token.as_ref().unwrap().describe(),
+            "env VAULT_TOKEN"
+        );
     }
 }

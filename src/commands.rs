@@ -355,7 +355,11 @@ pub fn config_check(
         Err(e) => (None, e.messages()),
     };
     let (path, _) = config::locate(config_flag, &env);
-    let file = setup.as_ref().and_then(|s| s.config.file.clone());
+    // The file in use, even when it does not load (then `setup` is none).
+    let file = setup
+        .as_ref()
+        .and_then(|s| s.config.file.clone())
+        .or_else(|| path.exists().then(|| path.clone()));
     let report = CheckReport {
         file: file.as_ref().map(|f| f.display().to_string()),
         ok: problems.is_empty(),

@@ -142,6 +142,8 @@ pub struct Declaration {
     pub offset: Option<usize>,
     /// Problems that stop this account (and only it) from being checked.
     pub problems: Vec<ConfigError>,
+    /// For an account made from the environment, the variable that made it.
+    pub from_var: Option<String>,
 }
 
 impl Declaration {
@@ -273,6 +275,17 @@ pub fn default_path() -> PathBuf {
     .unwrap_or_else(|| PathBuf::from("whoami.toml"))
 }
 
+/// Where the platform's own convention would have put the config (`~/Library/Application
+/// Support/whoami` on macOS), when that differs from [`default_path`]'s: a file found there is
+/// pointed out rather than silently ignored.
+pub fn platform_path() -> Option<PathBuf> {
+    let platform = directories::BaseDirs::new()?
+        .config_dir()
+        .join("whoami")
+        .join("config.toml");
+    (platform != default_path()).then_some(platform)
+}
+
 /// The configuration folder, the way gh and kubectl users expect it on every Unix, macOS
 /// included: `$XDG_CONFIG_HOME` when it is an absolute path, else `~/.config` (not
 /// `~/Library/Application Support`).
@@ -368,6 +381,8 @@ pub fn from_text(text: Option<String>, path: PathBuf, env: &Env) -> Result<Confi
     };
     let mut unclaimed = Vec::new();
     let defaults = apply_env(defaults, &mut accounts, env, &mut unclaimed)?;
+    unclaimed.sort();
+    unclaimed.dedup();
     Ok(Config {
         file: text.as_ref().map(|_| path.clone()),
         path,
@@ -846,13 +861,25 @@ fn apply_env(
         }
     }
 
-    // Accounts made from a token variable, sorted by name (the binding step orders them by
-    // provider).
+    // Accounts made from the environment: a variable of a common key (`WHOAMI_VAULT_TOKEN`,
+    // or `WHOAMI_VAULT_BASE_URL` beside the service's own `VAULT_TOKEN`) declares the account it
+    // names. Sorted by name; the binding step orders them by provider, and drops (with a
+    // warning) those no provider takes.
     let mut created: Vec<Declaration> = Vec::new();
     for &(var, _) in &rest {
-        let Some((env_account, "token")) = split_var(var) else {
+        let Some((env_account, key)) = split_var(var) else {
             continue;
         };
+        // `WHOAMI_ACME_IDP_PROVIDER` beside `[acme]` is acme's `idp_provider` setting, not an
+        // account `acme_idp`: only a credential variable makes an account whatever precedes it.
+        let of_existing = accounts.iter().any(|a| {
+            env_account
+                .strip_prefix(env_name(&a.name).as_str())
+                .is_some_and(|rest| rest.starts_with('_'))
+        });
+        if key != "token" && of_existing {
+            continue;
+        }
         let name = env_account.to_ascii_lowercase();
         if name == "config"
             || accounts.iter().any(|a| env_name(&a.name) == env_account)
@@ -860,7 +887,12 @@ fn apply_env(
         {
             continue; // a reserved name (WHOAMI_CONFIG is the config path), or already there
         }
+        if check_account_name(&name).is_err() {
+            unclaimed.push(var.to_string());
+            continue;
+        }
         let mut account = Declaration::new(name);
+        account.from_var = Some(var.to_string());
         account.provider = env
             .get(&format!("WHOAMI_{env_account}_PROVIDER"))
             .filter(|p| !p.is_empty())

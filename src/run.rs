@@ -122,9 +122,14 @@ fn check_args(args: &CheckArgs) -> Result<(), Error> {
             "--expect {path}=…: `raw` is only there with --raw; add --raw"
         )));
     }
-    if !args.fields.is_empty() && args.output == Some(Format::Junit) {
+    if !args.fields.is_empty()
+        && matches!(
+            args.output,
+            Some(Format::Junit | Format::Github | Format::Prometheus)
+        )
+    {
         return Err(usage(
-            "--field prints values, -o junit a report: choose one (--field with -o json, yaml or table is fine)",
+            "--field prints values, -o junit, github and prometheus a report: choose one (--field with -o json, yaml or table is fine)",
         ));
     }
     match args
@@ -208,6 +213,14 @@ fn select(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Error> {
             chosen[i] = true;
             continue;
         }
+        if !any && config::shown(p) != p.as_str() {
+            // A credential pasted where a provider belongs is never repeated.
+            errors.push(format!(
+                "-p {}: this looks like a credential, not a provider id; set it as WHOAMI_<PROVIDER>_TOKEN",
+                crate::redact::REDACTED
+            ));
+            continue;
+        }
         if !any {
             let what = match setup.registry.find(p) {
                 Ok(Some(_)) => String::new(),
@@ -233,6 +246,10 @@ fn select(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Error> {
     for a in &args.accounts {
         match accounts.iter().position(|x| &x.name == a) {
             Some(i) => chosen[i] = true,
+            None if config::shown(a) != a.as_str() => errors.push(format!(
+                "-a {}: this looks like a credential, not an account name",
+                crate::redact::REDACTED
+            )),
             None => {
                 let names: Vec<&str> = accounts.iter().map(|x| x.name.as_str()).collect();
                 let suggestion = config::suggest(a, &names)
@@ -289,11 +306,15 @@ fn input_account(setup: &Setup, args: &CheckArgs) -> Result<Account, Error> {
             .iter()
             .find(|a| &a.name == name)
             .cloned()
-            .ok_or_else(|| usage(format!("-a {name}: no account named `{name}`"))),
+            .ok_or_else(|| usage(format!("-a {}: no account named so", config::shown(name)))),
         (Some(p), None) => {
-            let named = config.accounts.iter().find(|a| &a.name == p);
-            let of_provider = || config.accounts.iter().find(|a| a.provider.id() == p);
-            match named.or_else(of_provider) {
+            // As `select` reads -p: an account of provider P first, else the account named P.
+            let of_provider = config
+                .accounts
+                .iter()
+                .find(|a| a.provider.id() == p && !a.provider.is_inline());
+            let named = || config.accounts.iter().find(|a| &a.name == p);
+            match of_provider.or_else(named) {
                 // Its settings apply; the result is named after the provider (README, "For scripts").
                 Some(account) => Ok(Account {
                     name: p.clone(),
@@ -302,7 +323,8 @@ fn input_account(setup: &Setup, args: &CheckArgs) -> Result<Account, Error> {
                 None => {
                     let provider = setup.registry.find(p)?.ok_or_else(|| {
                         usage(format!(
-                            "-p {p}: unknown provider; known providers: {}",
+                            "-p {}: unknown provider; known providers: {}",
+                            config::shown(p),
                             setup.registry.ids().join(", ")
                         ))
                     })?;

@@ -1111,6 +1111,18 @@ fn field_mistakes_are_usage_errors_that_help() {
     assert_eq!(code, 2);
     assert!(out.is_empty(), "no report was asked for: {out}");
     assert!(err.contains("choose one"), "{err}");
+    for format in ["github", "prometheus"] {
+        let (code, _, err) = run(whoami(dir.path()).args([
+            "-p", "chatwoot", "--field", "status", "-o", format, "--input", "x.json",
+        ]));
+        assert_eq!(code, 2, "{format}");
+        assert!(err.contains("choose one"), "{err}");
+    }
+    // A credential pasted where a provider or an account belongs is not repeated.
+    let pasted = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let (code, _, err) = run(whoami(dir.path()).args(["-p", pasted, "-a", pasted]));
+    assert_eq!(code, 2);
+    assert!(!err.to_ascii_lowercase().contains("16c7e42f"), "{err}");
     let (code, _, err) = run(whoami(dir.path()).args([
         "-p",
         "chatwoot",
@@ -1136,8 +1148,7 @@ fn version_names_the_commit_and_the_target() {
         line.starts_with(&format!("whoami {} (", env!("CARGO_PKG_VERSION"))),
         "{line}"
     );
-    assert!(line.contains(std::env::consts::ARCH), "the target: {line}");
-    assert!(line.contains(std::env::consts::OS), "the target: {line}");
+    assert!(line.contains(env!("WHOAMI_TARGET")), "the target: {line}");
     let commit = line
         .split_once('(')
         .and_then(|(_, rest)| rest.split(',').next())
@@ -1186,8 +1197,13 @@ fn a_misspelled_variable_is_named_never_silently_ignored() {
         .env("WHOAMI_CHATWOT_TOKEN", "canary-typo-0123")
         .env("WHOAMI_DEFAULTS_TIMOUT", "3s")
         .env("WHOAMI_CHATWOOT_TOKEN", "canary-right-0123")
+        .env("WHOAMI_Xk9mQ2vL7pR4zT8wCanary_TOKEN", "x")
         .arg("accounts"));
     assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.to_ascii_lowercase().contains("xk9mq2vl7pr4zt8w"),
+        "a credential pasted into a variable's name is not repeated: {err}"
+    );
     assert!(
         err.contains("WHOAMI_CHATWOT_TOKEN") && err.contains("did you mean WHOAMI_CHATWOOT_TOKEN"),
         "{err}"
