@@ -10,7 +10,10 @@
 //! all the expressions of one definition are compiled together, as one program that runs the
 //! expression its `$__expr` variable selects; a body is converted once and read many times.
 
+use jaq_core::load::lex::StrPart;
+use jaq_core::load::parse::{BinaryOp, Def, Pattern, Term};
 use jaq_core::load::{Arena, File, Loader};
+use jaq_core::path::Part;
 use jaq_core::{Compiler, Ctx, Vars, data};
 use jaq_json::Val;
 use serde::Deserialize;
@@ -199,16 +202,12 @@ fn build(value: &Value, text: &mut impl FnMut(&str) -> Val) -> Val {
 
 fn compile(code: &str) -> Result<Filter, String> {
     let code = &format!("{PRELUDE}{code}");
-    let defs = jaq_core::defs()
-        .chain(jaq_std::defs())
-        .chain(jaq_json::defs());
     let funs = jaq_core::funs()
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
         .filter(|(name, _, _)| !FORBIDDEN.contains(name));
-    let defs = defs.filter(|def| !FORBIDDEN.contains(&def.name));
     let arena = Arena::default();
-    let modules = Loader::new(defs)
+    let modules = Loader::new(library(code))
         .load(&arena, File { code, path: () })
         .map_err(|errors| load_errors(code, errors))?;
     Compiler::default()
@@ -223,6 +222,118 @@ fn compile(code: &str) -> Result<Filter, String> {
                 .collect();
             names.join("; ")
         })
+}
+
+/// The definitions of jaq's standard library that `code` can call: those it names, and those
+/// they call in turn. A program calls a handful of the ~130, and compiling all of them was most
+/// of the cost of compiling a definition's expressions (once per process, on every lookup).
+/// The names are read from `code`'s words, a superset of its calls; a definition left out is
+/// one that nothing in the program can reach, so the program means the same.
+fn library(code: &str) -> Vec<Def<&'static str>> {
+    let all: Vec<Def<&'static str>> = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs())
+        .filter(|def| !FORBIDDEN.contains(&def.name))
+        .collect();
+    let mut wanted = std::collections::HashSet::new();
+    let mut todo: Vec<&str> = code
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '@'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    while let Some(name) = todo.pop() {
+        if wanted.insert(name) {
+            for def in all.iter().filter(|def| def.name == name) {
+                calls(&def.body, &mut todo);
+            }
+        }
+    }
+    all.into_iter()
+        .filter(|def| wanted.contains(def.name))
+        .collect()
+}
+
+/// Every filter name a term calls (a format such as `@json` included).
+fn calls<'a>(term: &Term<&'a str>, out: &mut Vec<&'a str>) {
+    match term {
+        Term::Id | Term::Recurse | Term::Num(_) | Term::Var(_) | Term::Break(_) => {}
+        Term::Str(format, parts) => {
+            out.extend(format);
+            for part in parts {
+                if let StrPart::Term(t) = part {
+                    calls(t, out);
+                }
+            }
+        }
+        Term::Arr(t) => all_calls(t.as_deref(), out),
+        Term::Obj(entries) => {
+            for (key, value) in entries {
+                calls(key, out);
+                all_calls(value, out);
+            }
+        }
+        Term::Neg(t) | Term::Label(_, t) => calls(t, out),
+        Term::BinOp(l, op, r) => {
+            if let BinaryOp::Pipe(Some(pattern)) = op {
+                pattern_calls(pattern, out);
+            }
+            calls(l, out);
+            calls(r, out);
+        }
+        Term::Fold(_, xs, pattern, args) => {
+            calls(xs, out);
+            pattern_calls(pattern, out);
+            all_calls(args, out);
+        }
+        Term::TryCatch(t, catch) => {
+            calls(t, out);
+            all_calls(catch.as_deref(), out);
+        }
+        Term::IfThenElse(branches, otherwise) => {
+            for (condition, then) in branches {
+                calls(condition, out);
+                calls(then, out);
+            }
+            all_calls(otherwise.as_deref(), out);
+        }
+        Term::Def(defs, t) => {
+            all_calls(defs.iter().map(|def| &def.body), out);
+            calls(t, out);
+        }
+        Term::Call(name, args) => {
+            out.push(name);
+            all_calls(args, out);
+        }
+        Term::Path(t, path) => {
+            calls(t, out);
+            for (part, _) in &path.0 {
+                match part {
+                    Part::Index(i) => calls(i, out),
+                    Part::Range(from, to) => {
+                        all_calls(from, out);
+                        all_calls(to, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn all_calls<'t, 'a: 't>(
+    terms: impl IntoIterator<Item = &'t Term<&'a str>>,
+    out: &mut Vec<&'a str>,
+) {
+    terms.into_iter().for_each(|t| calls(t, out));
+}
+
+fn pattern_calls<'a>(pattern: &Pattern<&'a str>, out: &mut Vec<&'a str>) {
+    match pattern {
+        Pattern::Var(_) => {}
+        Pattern::Arr(patterns) => patterns.iter().for_each(|p| pattern_calls(p, out)),
+        Pattern::Obj(entries) => entries.iter().for_each(|(key, p)| {
+            calls(key, out);
+            pattern_calls(p, out);
+        }),
+    }
 }
 
 fn load_errors<P>(code: &str, errors: jaq_core::load::Errors<&str, P>) -> String {
@@ -302,6 +413,23 @@ mod tests {
         let body = json!({"long": long, "then": "x"});
         let input = Programs::input(&body, &json!({})).unwrap();
         assert_eq!(p.first(0, &input), Some(body));
+    }
+
+    #[test]
+    fn programs_compile_with_the_library_definitions_they_reach() {
+        // Every definition of the library, called: all that it calls in turn is found.
+        let every = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs());
+        for def in every.filter(|def| !FORBIDDEN.contains(&def.name)) {
+            let call = match def.args.len() {
+                0 => def.name.to_string(),
+                n => format!("{}({})", def.name, vec!["."; n].join("; ")),
+            };
+            assert!(compile(&call).is_ok(), "{call}");
+        }
+        assert!(library(".").is_empty());
+        assert!(library("[.[] | strings]").len() < 10);
     }
 
     #[test]
