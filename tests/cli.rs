@@ -445,7 +445,7 @@ async fn fields_print_one_value_per_line() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "agent\n\ntrue\n\n{\"id\":\"1\",\"name\":\"Acme Support\",\"role\":\"administrator\"}\n"
+        "agent\n\ntrue\n\n{\"id\":\"1\",\"name\":\"Acme Support\",\"role\":\"administrator\",\"roles\":[\"administrator\"]}\n"
     );
     let (code, _, err) = run_async(check(
         dir.path(),

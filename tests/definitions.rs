@@ -85,7 +85,7 @@ mod jq {
         assert_eq!(code, 0, "{err}");
         assert_eq!(
             out,
-            "ada@example.org\n[{\"id\":\"1\",\"name\":\"Acme\",\"role\":\"agent\"}]\n"
+            "ada@example.org\n[{\"id\":\"1\",\"name\":\"Acme\",\"role\":\"agent\",\"roles\":[\"agent\"]}]\n"
         );
 
         let mut all = whoami(dir.path());
