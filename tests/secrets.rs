@@ -55,6 +55,9 @@ const FORMATS: &[&[&str]] = &[
     ],
     &["-o", "json", "--raw"],
     &["-o", "table", "--raw"],
+    &["-o", "junit"],
+    &["-o", "github"],
+    &["-o", "prometheus"],
 ];
 const VERBOSITY: &[&[&str]] = &[&[], &["-v"], &["-vv"], &["-vvv"]];
 
