@@ -150,7 +150,11 @@ impl Field {
     ];
 
     /// Every key of `[profile]`, for messages.
-    pub(super) const KEYS: &str = "id, username, display_name, first_name, last_name, email, email_verified, phone, avatar_url, locale, created_at, updated_at, mfa, organizations, extra";
+    pub(super) fn keys() -> String {
+        let mut keys: Vec<&str> = Field::ALL.iter().map(|(name, _)| *name).collect();
+        keys.extend(["organizations", "extra"]);
+        keys.join(", ")
+    }
 
     /// Whether the field holds a yes/no.
     pub(super) fn is_flag(self) -> bool {
@@ -473,7 +477,7 @@ impl Definition {
                 _ => match Field::ALL.iter().find(|(name, _)| name == key) {
                     Some((_, field)) => fields.push((*field, program(&at, code))),
                     None => {
-                        return Err(format!("{at}: not a profile field ({})", Field::KEYS));
+                        return Err(format!("{at}: not a profile field ({})", Field::keys()));
                     }
                 },
             }
@@ -1373,12 +1377,7 @@ id = ".id"
     }
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
-        Settings(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        pairs.iter().copied().collect()
     }
 
     #[test]

@@ -298,6 +298,18 @@ pub fn ids() -> Vec<&'static str> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings(pub BTreeMap<String, String>);
 
+/// Settings from `(key, value)` pairs (tests, and anything built by hand).
+impl<'a> FromIterator<(&'a str, &'a str)> for Settings {
+    fn from_iter<I: IntoIterator<Item = (&'a str, &'a str)>>(pairs: I) -> Self {
+        Settings(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
 impl Settings {
     /// The setting's value; an empty string counts as absent.
     pub fn get(&self, key: &str) -> Option<&str> {

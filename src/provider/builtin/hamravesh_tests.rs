@@ -33,12 +33,7 @@ fn fixture(name: &str) -> Value {
 }
 
 fn settings(pairs: &[(&str, &str)]) -> Settings {
-    Settings(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    pairs.iter().copied().collect()
 }
 
 #[test]
