@@ -11,11 +11,12 @@ use reqwest::{Client, Url};
 use serde_json::Value;
 
 use crate::bind::Account;
-use crate::classify::{self, Answer, Verdict, Why, classify};
+use crate::classify::{Answer, Verdict, Why, classify};
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
-use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
-use crate::redact::{Redactor, Secrets};
+use crate::jq::Document;
+use crate::profile::{AccountResult, ErrorKind, Organization, Profile, ResultError, Status};
+use crate::redact::{REDACTED, Redactor, Secrets};
 use crate::sanitize;
 
 /// How many characters of an unexpected body an error quotes.
@@ -193,14 +194,21 @@ fn interpret(
 ) -> Option<i64> {
     let provider = &account.provider;
     let status = answer.status;
-    let body: Option<Value> = classify::json_body(answer.body).map(|mut b| {
-        redactor.secret_keys(&mut b);
-        b
+    // The body as the definition reads it: parsed once, its secrets hollowed as it is read.
+    let body = Document::parse(answer.body, &|key| redactor.is_secret_key(key)).map(|mut body| {
+        for pointer in redactor.secret_pointers {
+            body.replace(pointer, REDACTED);
+        }
+        body
     });
     // The whole body, redacted: only built when something will print it (`--raw`, or the
-    // quote of an answer that is not a profile), as it costs a copy of the body.
+    // quote of an answer that is not a profile), from the bytes again.
     let redacted = || {
-        body.clone().map(|mut b| {
+        let json = answer
+            .body
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(answer.body);
+        serde_json::from_slice::<Value>(json).ok().map(|mut b| {
             redactor.value(&mut b);
             b
         })
@@ -214,6 +222,8 @@ fn interpret(
             profile,
             expires_at,
         } => {
+            // The parsed body is no longer needed: released before anything else is built.
+            drop(body);
             result.status = Status::Ok;
             result.profile = Some(protect(*profile, redactor));
             if options.raw {
@@ -276,15 +286,35 @@ fn interpret(
 /// Applies the redaction rules to the normalized profile as a whole: a provider (or a server
 /// in between) may echo the credential into any field, not only the ones named secret, and
 /// personal data is masked wherever it sits.
-fn protect(profile: Profile, redactor: &Redactor<'_>) -> Profile {
+fn protect(mut profile: Profile, redactor: &Redactor<'_>) -> Profile {
+    // An organization's keys (id, name, role, roles) name neither a secret nor personal data:
+    // only its text is searched, one string at a time, so a list of any length costs no copy.
+    let mut organizations = std::mem::take(&mut profile.organizations);
+    for organization in &mut organizations {
+        let Organization {
+            id,
+            name,
+            role,
+            roles,
+        } = organization;
+        for text in [id, name, role].into_iter().flatten().chain(roles) {
+            if let Some(redacted) = redactor.secrets.replace(text) {
+                *text = redacted;
+            }
+        }
+    }
     let Ok(mut value) = serde_json::to_value(&profile) else {
-        return profile;
+        return Profile::default();
     };
     redactor.without_pointers().value(&mut value);
     // The rules only replace strings, or values under secret- and PII-named keys, which the
     // schema has only inside `extra`: the shape always survives. Were it ever not to, an empty
     // profile is the safe answer, never the unredacted one.
-    serde_json::from_value(value).unwrap_or_default()
+    let mut profile: Profile = serde_json::from_value(value).unwrap_or_default();
+    if profile != Profile::default() {
+        profile.organizations = organizations;
+    }
+    profile
 }
 
 fn describe_type(content_type: Option<&str>, redactor: &Redactor<'_>) -> String {

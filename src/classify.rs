@@ -6,8 +6,7 @@
 //! that is not the provider's) is never a verdict on the credential. Nothing here redacts,
 //! formats or prints: [`crate::check`] turns the outcome into a result.
 
-use serde_json::Value;
-
+use crate::jq::Document;
 use crate::profile::{ErrorKind, Profile};
 use crate::provider::{Definition, Settings};
 
@@ -46,19 +45,13 @@ pub enum Why {
     ForeignPage,
 }
 
-/// The body as JSON, when it is (a byte-order mark before it is tolerated).
-pub fn json_body(body: &[u8]) -> Option<Value> {
-    let json = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
-    serde_json::from_slice(json).ok()
-}
-
-/// Classifies an answer. `body` is the answer's JSON (see [`json_body`]), with its secret
-/// fields already hollowed so that no mapping can lift one into the profile.
+/// Classifies an answer. `body` is the answer's JSON (see [`Document::parse`]), with its
+/// secret fields already hollowed so that no mapping can lift one into the profile.
 pub fn classify(
     provider: &Definition,
     settings: &Settings,
     answer: &Answer<'_>,
-    body: Option<&Value>,
+    body: Option<&Document>,
 ) -> Verdict {
     let status = answer.status;
     let failed = |kind, why| Verdict::Failed { kind, why };
@@ -177,7 +170,7 @@ kind = "user_not_found"
             retry_after,
             body: body.as_bytes(),
         };
-        let json = json_body(answer.body);
+        let json = Document::parse(answer.body, &|_| false);
         match classify(d, &Settings::default(), &answer, json.as_ref()) {
             Verdict::Verified { profile, .. } => Ok(*profile),
             Verdict::Failed { kind, why } => Err((kind, why)),
@@ -331,7 +324,7 @@ kind = "user_not_found"
             retry_after: false,
             body: body.as_bytes(),
         };
-        let json = json_body(answer.body);
+        let json = Document::parse(answer.body, &|_| false);
         let outcome = classify(&d, &Settings::default(), &answer, json.as_ref());
         assert!(matches!(
             outcome,

@@ -15,9 +15,15 @@ use jaq_core::load::parse::{BinaryOp, Def, Pattern, Term};
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::path::Part;
 use jaq_core::{Compiler, Ctx, Vars, data};
-use jaq_json::Val;
+use std::rc::Rc;
+
+use bytes::BytesMut;
+use jaq_json::{Num, Val};
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+use crate::redact::REDACTED;
 
 type Data = data::JustLut<Val>;
 type Filter = jaq_core::compile::Filter<jaq_core::Native<Data>>;
@@ -36,10 +42,98 @@ impl std::fmt::Debug for Programs {
     }
 }
 
-/// A body and settings, converted once for the engine.
-pub struct Input {
+/// A JSON document as programs read it: parsed once, then read by every expression of a
+/// definition (the success test, each field, the rules).
+pub struct Document {
     body: Val,
+}
+
+/// A document with an account's settings (`$settings`), for one round of programs.
+pub struct Input<'d> {
+    body: &'d Val,
     settings: Val,
+}
+
+impl Document {
+    /// Parses a provider's body straight into the engine's values, in one pass and without a
+    /// second copy (a byte-order mark before it is tolerated). Strings that are empty or only
+    /// white space become `null` on the way (see `src/provider/definition.rs`), and whatever is
+    /// below a key for which `secret` holds is hollowed as it is read, keeping its shape (an
+    /// expression may count WebAuthn keys): its strings, numbers and keys become
+    /// `[redacted]`, so no mapping can lift a secret into the profile. `None` when the body is
+    /// not JSON.
+    pub fn parse(json: &[u8], secret: &dyn Fn(&str) -> bool) -> Option<Document> {
+        let json = json.strip_prefix(b"\xef\xbb\xbf").unwrap_or(json);
+        let mut builder = Builder::new(secret);
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let body = Node {
+            builder: &mut builder,
+            hollow: false,
+        }
+        .deserialize(&mut de)
+        .ok()?;
+        de.end().ok()?;
+        Some(Document { body })
+    }
+
+    /// A document already parsed (a body redacted for a message, a test's literal), read the
+    /// same way: blank strings as `null`.
+    pub fn from_value(value: &Value) -> Document {
+        let mut builder = Builder::new(&|_| false);
+        Document {
+            body: builder.value(value),
+        }
+    }
+
+    /// A document converted as it is (for `--jq` on whoami's own output: nothing is read as
+    /// `null` that was not).
+    pub fn exact(document: &Value) -> Option<Document> {
+        Some(Document {
+            body: Val::deserialize(document).ok()?,
+        })
+    }
+
+    /// Replaces the value a JSON pointer (RFC 6901) addresses, when there is one, by `with`.
+    pub fn replace(&mut self, pointer: &str, with: &str) {
+        let Some(tokens) = pointer.strip_prefix('/') else {
+            if pointer.is_empty() {
+                self.body = Val::utf8_str(with.to_string());
+            }
+            return;
+        };
+        let mut target = &mut self.body;
+        for token in tokens.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            target = match target {
+                Val::Obj(map) => match Rc::make_mut(map).get_mut(&Val::utf8_str(token)) {
+                    Some(child) => child,
+                    None => return,
+                },
+                Val::Arr(items) => match token.parse::<usize>().ok().filter(|_| {
+                    !token.starts_with('+') && (token == "0" || !token.starts_with('0'))
+                }) {
+                    Some(i) if i < items.len() => &mut Rc::make_mut(items)[i],
+                    _ => return,
+                },
+                _ => return,
+            };
+        }
+        *target = Val::utf8_str(with.to_string());
+    }
+
+    /// This document with `settings` as `$settings`.
+    pub fn input(&self, settings: &Value) -> Input<'_> {
+        Input {
+            body: &self.body,
+            settings: Builder::new(&|_| false).value(settings),
+        }
+    }
+}
+
+impl From<&Value> for Document {
+    fn from(value: &Value) -> Document {
+        Document::from_value(value)
+    }
 }
 
 impl Programs {
@@ -67,67 +161,79 @@ impl Programs {
         }
     }
 
-    /// Converts a body and settings for [`Programs::first`]. Strings that are empty or only
-    /// white space become `null` on the way (see `src/provider/definition.rs`).
-    pub fn input(body: &Value, settings: &Value) -> Option<Input> {
-        Some(Input {
-            body: to_val(body),
-            settings: to_val(settings),
-        })
-    }
-
-    /// A document converted as it is (for `--jq` on whoami's own output: nothing is read as
-    /// `null` that was not).
-    pub fn input_exact(document: &Value) -> Option<Input> {
-        Some(Input {
-            body: Val::deserialize(document).ok()?,
-            settings: Val::Null,
-        })
-    }
-
     /// Hands every output of expression `index` on `input` to `each` as it comes (an infinite
     /// stream prints as it goes, like jq); an error ends the outputs with its message.
     pub fn each<E>(
         &self,
         index: usize,
-        input: &Input,
+        input: &Input<'_>,
         mut each: impl FnMut(Result<Value, String>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let which = Val::from(index);
-        let vars = Vars::new([input.settings.clone(), which]);
-        let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
-        for out in self.filter.id.run((ctx, input.body.clone())).map(outcome) {
+        for out in self.run(index, input) {
             match out {
-                Ok(v) => each(Ok(serde_json::from_str(&v.to_string())
-                    .unwrap_or_else(|_| Value::String(v.to_string()))))?,
+                Ok(v) => each(Ok(to_value(&v)))?,
                 Err(e) => return each(Err(e)),
             }
         }
         Ok(())
     }
 
+    /// Every item of expression `index`'s outputs, in order: an array output gives its
+    /// elements one by one, any other output itself; an error ends them. A list is read an
+    /// item at a time, so the whole of a large one never exists twice.
+    pub fn items(&self, index: usize, input: &Input<'_>, mut each: impl FnMut(Item<'_>)) {
+        for out in self.run(index, input) {
+            match out {
+                Ok(Val::Arr(items)) => items.iter().for_each(|item| each(Item(item))),
+                Ok(other) => each(Item(&other)),
+                Err(_) => return,
+            }
+        }
+    }
+
     /// The first output of expression `index` on `input`, or `None` when it has none or fails.
-    pub fn first(&self, index: usize, input: &Input) -> Option<Value> {
-        let which = Val::from(index);
-        let vars = Vars::new([input.settings.clone(), which]);
+    pub fn first(&self, index: usize, input: &Input<'_>) -> Option<Value> {
+        let out = self.run(index, input).next()?.ok()?;
+        Some(to_value(&out))
+    }
+
+    fn run<'p>(
+        &'p self,
+        index: usize,
+        input: &Input<'_>,
+    ) -> impl Iterator<Item = Result<Val, String>> + 'p {
+        let vars = Vars::new([input.settings.clone(), Val::from(index)]);
         let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
-        let out = self
-            .filter
-            .id
-            .run((ctx, input.body.clone()))
-            .map(outcome)
-            .next()?
-            .ok()?;
-        // jaq prints its values as JSON; numbers and strings keep their JSON form.
-        serde_json::from_str(&out.to_string()).ok()
+        self.filter.id.run((ctx, input.body.clone())).map(outcome)
     }
 
     /// Whether expression `index`'s first output is truthy (neither `null` nor `false`).
-    pub fn holds(&self, index: usize, input: &Input) -> bool {
+    pub fn holds(&self, index: usize, input: &Input<'_>) -> bool {
         !matches!(
             self.first(index, input),
             None | Some(Value::Null) | Some(Value::Bool(false))
         )
+    }
+}
+
+/// One item of [`Programs::items`], read a field at a time: an object of a long list is never
+/// converted whole (a JSON object per item costs far more than the fields it gives).
+pub struct Item<'v>(&'v Val);
+
+impl Item<'_> {
+    pub fn is_object(&self) -> bool {
+        matches!(self.0, Val::Obj(_))
+    }
+
+    /// An object's field, as JSON; `None` when absent or when this is not an object.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match self.0 {
+            Val::Obj(map) => map
+                .iter()
+                .find(|(k, _)| matches!(k, Val::TStr(b) if &b[..] == key.as_bytes()))
+                .map(|(_, v)| to_value(v)),
+            _ => None,
+        }
     }
 }
 
@@ -158,45 +264,215 @@ const FORBIDDEN: &[&str] = &[
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
 
-/// A JSON value for the engine; blank strings read as `null`.
-///
-/// jaq's strings are `bytes::Bytes`. Rather than one buffer (or more) per string, the text is
-/// copied into a shared buffer as it comes, each string a frozen piece of it (`BytesMut`:
-/// `split` then `freeze`): one pass over the body, one allocation per string for jaq's box
-/// and one per chunk of text. The buffer is reached through jaq's own `Bytes` (the crate is
-/// not a direct dependency): a fresh one with spare capacity converts to a `BytesMut` as is.
-fn to_val(value: &Value) -> Val {
-    /// Text per allocation (a full chunk is followed by one of the same size, or one that
-    /// fits a longer string).
-    const CHUNK: usize = 64 * 1024;
-    let Val::TStr(empty) = Val::utf8_str(Vec::with_capacity(CHUNK)) else {
-        unreachable!("a text string is a TStr")
-    };
-    let mut text = empty.try_into_mut().unwrap_or_else(|shared| shared.into());
-    build(value, &mut |s| {
-        text.extend_from_slice(s.as_bytes());
-        Val::TStr(Box::new(text.split().freeze()))
-    })
+/// Builds the engine's values. jaq's strings are `bytes::Bytes`: rather than one buffer (or
+/// more) per string, the text is copied into a shared buffer as it comes, each string a frozen
+/// piece of it (`split` then `freeze`): one allocation per string for jaq's box and one per
+/// chunk of text.
+struct Builder<'a> {
+    text: BytesMut,
+    secret: &'a dyn Fn(&str) -> bool,
 }
 
-/// The value, its strings (keys included) made by `text`.
-fn build(value: &Value, text: &mut impl FnMut(&str) -> Val) -> Val {
-    match value {
-        Value::Null => Val::Null,
-        Value::Bool(b) => Val::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => Val::Num(jaq_json::Num::from_integral(i)),
-            // Above i64: keep the digits (jaq reads them as a big integer).
-            (None, Some(u), _) => Val::Num(jaq_json::Num::from_integral(u)),
-            (None, None, Some(f)) => Val::from(f),
-            (None, None, None) => Val::Null,
-        },
-        Value::String(s) if s.trim().is_empty() => Val::Null,
-        Value::String(s) => text(s),
-        Value::Array(items) => items.iter().map(|v| build(v, text)).collect(),
-        Value::Object(map) => {
-            Val::obj(map.iter().map(|(k, v)| (text(k), build(v, text))).collect())
+impl<'a> Builder<'a> {
+    fn new(secret: &'a dyn Fn(&str) -> bool) -> Builder<'a> {
+        /// Text per allocation (a full chunk is followed by one of the same size, or one that
+        /// fits a longer string).
+        const CHUNK: usize = 64 * 1024;
+        Builder {
+            text: BytesMut::with_capacity(CHUNK),
+            secret,
         }
+    }
+
+    fn string(&mut self, text: &str) -> Val {
+        self.text.extend_from_slice(text.as_bytes());
+        Val::TStr(Box::new(self.text.split().freeze()))
+    }
+
+    /// A text value: `null` when blank.
+    fn text(&mut self, text: &str) -> Val {
+        if text.trim().is_empty() {
+            Val::Null
+        } else {
+            self.string(text)
+        }
+    }
+
+    /// A value already parsed, its strings (keys included) through [`Builder::text`].
+    fn value(&mut self, value: &Value) -> Val {
+        match value {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => number(n),
+            Value::String(s) => self.text(s),
+            Value::Array(items) => items.iter().map(|v| self.value(v)).collect(),
+            Value::Object(map) => Val::obj(
+                map.iter()
+                    .map(|(k, v)| (self.string(k), self.value(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn number(n: &serde_json::Number) -> Val {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => Val::Num(Num::from_integral(i)),
+        // Above i64: keep the digits (jaq reads them as a big integer).
+        (None, Some(u), _) => Val::Num(Num::from_integral(u)),
+        (None, None, Some(f)) => Val::from(f),
+        (None, None, None) => Val::Null,
+    }
+}
+
+/// One JSON value being parsed; `hollow` below a secret key.
+struct Node<'b, 'a> {
+    builder: &'b mut Builder<'a>,
+    hollow: bool,
+}
+
+impl Node<'_, '_> {
+    fn redacted(&mut self) -> Val {
+        self.builder.string(REDACTED)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
+    type Value = Val;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Val, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, '_> {
+    type Value = Val;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Val, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Val, E> {
+        Ok(Val::Bool(b))
+    }
+
+    fn visit_i64<E>(mut self, n: i64) -> Result<Val, E> {
+        Ok(match self.hollow {
+            true => self.redacted(),
+            false => Val::Num(Num::from_integral(n)),
+        })
+    }
+
+    fn visit_u64<E>(mut self, n: u64) -> Result<Val, E> {
+        Ok(match self.hollow {
+            true => self.redacted(),
+            false => Val::Num(Num::from_integral(n)),
+        })
+    }
+
+    fn visit_f64<E>(mut self, n: f64) -> Result<Val, E> {
+        Ok(match self.hollow {
+            true => self.redacted(),
+            false => Val::from(n),
+        })
+    }
+
+    fn visit_str<E>(mut self, text: &str) -> Result<Val, E> {
+        Ok(match self.hollow {
+            true => self.redacted(),
+            false => self.builder.text(text),
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Node {
+            builder: &mut *self.builder,
+            hollow: self.hollow,
+        })? {
+            items.push(item);
+        }
+        items.shrink_to_fit();
+        Ok(Val::Arr(Rc::new(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+        let mut entries: Vec<(Val, Val)> = Vec::new();
+        while let Some((key, secret)) = map.next_key_seed(Key {
+            builder: &mut *self.builder,
+            hollow: self.hollow,
+            index: entries.len(),
+        })? {
+            let value = map.next_value_seed(Node {
+                builder: &mut *self.builder,
+                hollow: self.hollow || secret,
+            })?;
+            entries.push((key, value));
+        }
+        Ok(Val::obj(entries.into_iter().collect()))
+    }
+}
+
+/// An object's key, and whether it names a secret. Below a secret key, keys are hollowed too
+/// (`[redacted]`, `[redacted] 2`, …: an object keeps its size).
+struct Key<'b, 'a> {
+    builder: &'b mut Builder<'a>,
+    hollow: bool,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = (Val, bool);
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Val, bool), D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = (Val, bool);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<(Val, bool), E> {
+        Ok(match (self.hollow, self.index) {
+            (true, 0) => (self.builder.string(REDACTED), true),
+            (true, i) => (self.builder.string(&format!("{REDACTED} {}", i + 1)), true),
+            (false, _) => ((self.builder.string(key)), (self.builder.secret)(key)),
+        })
+    }
+}
+
+/// An output of a program as JSON.
+fn to_value(value: &Val) -> Value {
+    match value {
+        Val::Null => Value::Null,
+        Val::Bool(b) => Value::Bool(*b),
+        Val::Num(Num::Int(i)) => Value::from(*i as i64),
+        Val::Num(Num::Float(f)) => {
+            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+        }
+        // Big integers and decimals keep their digits, as jq prints them.
+        Val::Num(n) => serde_json::from_str(&n.to_string()).unwrap_or(Value::Null),
+        Val::TStr(b) | Val::BStr(b) => Value::String(String::from_utf8_lossy(b).into_owned()),
+        Val::Arr(items) => Value::Array(items.iter().map(to_value).collect()),
+        Val::Obj(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Val::TStr(b) | Val::BStr(b) => String::from_utf8_lossy(b).into_owned(),
+                        other => other.to_string(),
+                    };
+                    (key, to_value(v))
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -376,11 +652,8 @@ mod tests {
             r#".name | IN("Bo", "Ada")"#,
         ])
         .unwrap();
-        let input = Programs::input(
-            &json!({"id": 42, "name": "Ada", "a": 1, "ok": true}),
-            &json!({"space_id": "s1"}),
-        )
-        .unwrap();
+        let document = Document::from(&json!({"id": 42, "name": "Ada", "a": 1, "ok": true}));
+        let input = document.input(&json!({"space_id": "s1"}));
         assert_eq!(p.first(0, &input), Some(json!(["Ada", "s1", "42"])));
         assert_eq!(p.first(1, &input), None, "an error reads as nothing");
         assert!(p.holds(2, &input));
@@ -396,7 +669,8 @@ mod tests {
             "a": " \u{a0}", "b": ["x", "", {"c\u{e9}": " y "}], "": 1, "e": {},
             "big": 18446744073709551615u64, "f": 1.5, "n": -3, "t": true, "z": null,
         });
-        let input = Programs::input(&body, &json!({})).unwrap();
+        let document = Document::from(&body);
+        let input = document.input(&json!({}));
         let expected = json!({
             "a": null, "b": ["x", null, {"c\u{e9}": " y "}], "": 1, "e": {},
             "big": 18446744073709551615u64, "f": 1.5, "n": -3, "t": true, "z": null,
@@ -411,8 +685,63 @@ mod tests {
             .map(|(i, &n)| char::from(b'a' + i as u8).to_string().repeat(n))
             .collect();
         let body = json!({"long": long, "then": "x"});
-        let input = Programs::input(&body, &json!({})).unwrap();
+        let document = Document::from(&body);
+        let input = document.input(&json!({}));
         assert_eq!(p.first(0, &input), Some(body));
+    }
+
+    #[test]
+    fn bodies_parse_once_with_secrets_hollowed_in_shape() {
+        let p = Programs::compile(&["."]).unwrap();
+        let read = |document: &Document| p.first(0, &document.input(&Value::Null));
+        let secret = |key: &str| key.to_ascii_lowercase().contains("token");
+        let body = br#"{"name": " ", "user": {"id": 7, "Token": {"a": "x", "b": [1, true, null, {"c": 2.5}]}},
+            "list": [{"access_token": 12}, "ok"], "tokens": []}"#;
+        let expected = json!({
+            "name": null,
+            "user": {"id": 7, "Token": {
+                "[redacted]": "[redacted]",
+                "[redacted] 2": ["[redacted]", true, null, {"[redacted]": "[redacted]"}],
+            }},
+            "list": [{"access_token": "[redacted]"}, "ok"],
+            "tokens": [],
+        });
+        assert_eq!(
+            read(&Document::parse(body, &secret).unwrap()),
+            Some(expected)
+        );
+        // A byte-order mark is tolerated; anything that is not one JSON document is refused.
+        assert_eq!(
+            read(&Document::parse(b"\xef\xbb\xbf[1]", &secret).unwrap()),
+            Some(json!([1]))
+        );
+        for not_json in [&b""[..], b"{", b"[1] [2]", b"<html>", b"{\"a\": 1} x"] {
+            assert!(Document::parse(not_json, &secret).is_none());
+        }
+        // Nesting deeper than serde_json's limit is refused, not a crash.
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(Document::parse(deep.as_bytes(), &secret).is_none());
+    }
+
+    #[test]
+    fn a_pointer_replaces_only_what_it_addresses() {
+        let p = Programs::compile(&["."]).unwrap();
+        let body = json!({"a": {"b/c": [1, {"~k": 2}]}, "x": 3});
+        let replaced = |pointer: &str| {
+            let mut document = Document::from(&body);
+            document.replace(pointer, "[redacted]");
+            p.first(0, &document.input(&Value::Null)).unwrap()
+        };
+        assert_eq!(replaced("/a/b~1c/1/~0k")["a"]["b/c"][1]["~k"], "[redacted]");
+        assert_eq!(
+            replaced("/a/b~1c/0")["a"]["b/c"],
+            json!(["[redacted]", {"~k": 2}])
+        );
+        assert_eq!(replaced("/x")["x"], "[redacted]");
+        assert_eq!(replaced(""), json!("[redacted]"));
+        for nowhere in ["/nope", "/a/b~1c/2", "/a/b~1c/01", "/x/y", "x"] {
+            assert_eq!(replaced(nowhere), body, "{nowhere}");
+        }
     }
 
     #[test]

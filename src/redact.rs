@@ -295,27 +295,6 @@ fn char_reference(rest: &str) -> Option<(usize, char)> {
     Some((end + 1, decoded))
 }
 
-/// Replaces every text, number and key below a secret key, keeping the shape: arrays keep
-/// their length, objects their size, booleans and nulls their value.
-fn hollow(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (i, (_, mut child)) in entries.into_iter().enumerate() {
-                hollow(&mut child);
-                let key = match i {
-                    0 => REDACTED.to_string(),
-                    i => format!("{REDACTED} {}", i + 1),
-                };
-                map.insert(key, child);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(hollow),
-        Value::String(_) | Value::Number(_) => *value = Value::String(REDACTED.into()),
-        Value::Bool(_) | Value::Null => {}
-    }
-}
-
 /// Redaction rules for one account: the provider's named secret fields and pointers, the
 /// run's credentials, and whether personal data may be shown.
 #[derive(Debug, Clone, Copy)]
@@ -334,39 +313,12 @@ impl<'a> Redactor<'a> {
         self.walk(value);
     }
 
-    /// Redacts only the secret pointers. A body is passed through this before a provider
-    /// defined in the config maps it, so no mapping can lift a secret into the profile.
-    pub fn pointers(&self, value: &mut Value) {
+    /// Redacts only the secret pointers.
+    fn pointers(&self, value: &mut Value) {
         for pointer in self.secret_pointers {
             if let Some(target) = value.pointer_mut(pointer) {
                 *target = Value::String(REDACTED.into());
             }
-        }
-    }
-
-    /// Redacts what a provider's body holds under secret keys (its named secret fields, the
-    /// generic rule and the secret pointers), before the body is mapped: no mapping can lift a
-    /// secret into the profile. The shape stays (a mapping may count WebAuthn keys), the
-    /// values do not. Strings elsewhere are not searched here (that is [`Redactor::value`]'s
-    /// job, on whatever is printed), so this costs one walk over the objects.
-    pub fn secret_keys(&self, value: &mut Value) {
-        self.pointers(value);
-        self.secret_keys_below(value);
-    }
-
-    fn secret_keys_below(&self, value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    if self.is_secret_key(key) {
-                        hollow(child);
-                    } else {
-                        self.secret_keys_below(child);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|i| self.secret_keys_below(i)),
-            _ => {}
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use profile_whoami::bind::Account;
 use profile_whoami::check::{self, Options};
 use profile_whoami::config;
+use profile_whoami::jq::{Document, Programs};
 use profile_whoami::provider::{PROVIDERS, Settings};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -92,15 +93,30 @@ proptest! {
 
     #[test]
     fn providers_never_panic_on_json(body in arb_json(), status in 100u16..600) {
+        let document = Document::from(&body);
         for provider in PROVIDERS.iter() {
             let settings = Settings(
                 provider.settings().map(|k| (k.to_string(), "v2".to_string())).collect(),
             );
-            let _ = provider.normalize(&body, &settings);
-            let _ = provider.rejection(status, Some(&body), &Settings::default());
+            let _ = provider.normalize(&document, &settings);
+            let _ = provider.rejection(status, Some(&document), &Settings::default());
             let _ = provider.error_message(&body, &Settings::default());
-            let _ = provider.hint(status, Some(&body), &Settings::default());
+            let _ = provider.hint(status, Some(&document), &Settings::default());
         }
+    }
+
+    /// A body parsed straight from its bytes reads exactly as the same bytes parsed into a
+    /// JSON value and converted.
+    #[test]
+    fn bodies_parse_as_their_values_read(body in arb_json()) {
+        let text = serde_json::to_vec(&body).unwrap();
+        let parsed = Document::parse(&text, &|_| false).expect("JSON parses");
+        let value: Value = serde_json::from_slice(&text).unwrap();
+        let whole = Programs::compile(&["."]).unwrap();
+        prop_assert_eq!(
+            whole.first(0, &parsed.input(&Value::Null)),
+            whole.first(0, &Document::from(&value).input(&Value::Null))
+        );
     }
 
     #[test]

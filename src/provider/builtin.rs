@@ -116,6 +116,7 @@ mod zitadel_tests;
 mod tests {
     use super::super::Settings;
     use super::*;
+    use crate::jq::Document;
     use serde_json::{Value, json};
 
     #[test]
@@ -151,7 +152,10 @@ mod tests {
     #[test]
     fn chatwoot_normalizes_a_full_profile() {
         let p = chatwoot()
-            .normalize(&fixture("chatwoot", "profile.json"), &Settings::default())
+            .normalize(
+                &Document::from(&fixture("chatwoot", "profile.json")),
+                &Settings::default(),
+            )
             .unwrap();
         assert_eq!(p.id.as_deref(), Some("42"));
         assert_eq!(p.display_name.as_deref(), Some("Ada L."));
@@ -168,7 +172,9 @@ mod tests {
     #[test]
     fn chatwoot_display_name_falls_back() {
         let body = json!({"id": "7", "display_name": "", "available_name": null, "name": "Bo"});
-        let p = chatwoot().normalize(&body, &Settings::default()).unwrap();
+        let p = chatwoot()
+            .normalize(&Document::from(&body), &Settings::default())
+            .unwrap();
         assert_eq!(p.display_name.as_deref(), Some("Bo"));
         assert_eq!(p.id.as_deref(), Some("7"));
         assert!(p.organizations.is_empty());
@@ -177,7 +183,11 @@ mod tests {
     #[test]
     fn chatwoot_recognises_only_its_envelope() {
         for body in [json!({}), json!({"error": "x"}), json!([1]), json!("id")] {
-            assert!(chatwoot().normalize(&body, &Settings::default()).is_none());
+            assert!(
+                chatwoot()
+                    .normalize(&Document::from(&body), &Settings::default())
+                    .is_none()
+            );
         }
     }
 
@@ -186,14 +196,14 @@ mod tests {
         let body = fixture("chatwoot", "401-no-token.json");
         assert!(
             chatwoot()
-                .hint(401, Some(&body), &Settings::default())
+                .hint(401, Some(&Document::from(&body)), &Settings::default())
                 .unwrap()
                 .contains("underscore")
         );
         let invalid = fixture("chatwoot", "401-invalid.json");
         assert!(
             chatwoot()
-                .hint(401, Some(&invalid), &Settings::default())
+                .hint(401, Some(&Document::from(&invalid)), &Settings::default())
                 .is_none()
         );
     }
@@ -203,7 +213,7 @@ mod tests {
     #[test]
     fn definitions_keep_the_rust_behaviour_on_odd_bodies() {
         let none = Settings::default();
-        let p = |id: &str, body: Value| find(id).unwrap().normalize(&body, &none);
+        let p = |id: &str, body: Value| find(id).unwrap().normalize(&Document::from(&body), &none);
         // An organization without a role and without an id is kept.
         let h = p(
             "hamravesh",
@@ -235,7 +245,7 @@ mod tests {
         let vaiz = find("vaiz").unwrap();
         let body = json!({"error": {"code": 401, "meta": {"description": "jwt expired"}}});
         assert_eq!(
-            vaiz.rejection(400, Some(&body), &Settings::default()),
+            vaiz.rejection(400, Some(&Document::from(&body)), &Settings::default()),
             Some(crate::profile::ErrorKind::Expired)
         );
         // Unicode white space around a Flashback role number.

@@ -587,6 +587,7 @@ fn parse_reject(
 mod tests {
     use super::*;
     use crate::credential::Secret;
+    use crate::jq::Document;
     use crate::profile::ErrorKind;
     use crate::provider::Settings;
     use reqwest::Method;
@@ -629,7 +630,10 @@ plan = "/plan/name"
         let d = define_text(GITHUB).unwrap();
         assert_eq!(d.url, "https://api.github.com/user");
         let body = json!({"id": 583231, "login": "octocat", "email": null, "verified": "true", "plan": {"name": "pro"}});
-        let p = d.definition.normalize(&body, &Settings::default()).unwrap();
+        let p = d
+            .definition
+            .normalize(&Document::from(&body), &Settings::default())
+            .unwrap();
         assert_eq!(p.id.as_deref(), Some("583231"));
         assert_eq!(p.username.as_deref(), Some("octocat"));
         assert_eq!(p.email, None);
@@ -637,7 +641,10 @@ plan = "/plan/name"
         assert_eq!(p.extra["plan"], "pro");
         assert!(
             d.definition
-                .normalize(&json!({"login": "x"}), &Settings::default())
+                .normalize(
+                    &Document::from(&json!({"login": "x"})),
+                    &Settings::default()
+                )
                 .is_none(),
             "no id, no profile"
         );
@@ -660,7 +667,8 @@ plan = "/plan/name"
         ] {
             let code = pointer_to_jq(pointer);
             let p = crate::jq::Programs::compile(&[code.as_str()]).unwrap();
-            let input = crate::jq::Programs::input(&body, &Value::Null).unwrap();
+            let document = Document::from(&body);
+            let input = document.input(&Value::Null);
             assert_eq!(
                 p.first(0, &input).unwrap_or(Value::Null),
                 expected,
@@ -671,7 +679,10 @@ plan = "/plan/name"
         let d = define_text(GITHUB).unwrap();
         assert!(
             d.definition
-                .normalize(&json!({"id": {"x": 1}}), &Settings::default())
+                .normalize(
+                    &Document::from(&json!({"id": {"x": 1}})),
+                    &Settings::default()
+                )
                 .is_none()
         );
     }

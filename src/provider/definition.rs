@@ -25,7 +25,7 @@ use serde_json::Value;
 use super::{BadHeader, Settings, generic_error_message};
 use crate::credential::Secret;
 use crate::http::Request;
-use crate::jq::{Input, Programs};
+use crate::jq::{Document, Item, Programs};
 use crate::profile::{ErrorKind, Organization, Profile};
 
 /// The placeholder that stands for the credential in a path, a header or Basic auth.
@@ -180,6 +180,96 @@ impl Field {
             Field::UpdatedAt => profile.updated_at = text(),
             Field::Mfa => profile.mfa = flag(),
         }
+    }
+}
+
+/// An organization from a mapping's object: `roles` as the definition gives them, else `role`
+/// split at its commas; `role` as given, else the roles joined.
+fn organization(o: &Item<'_>) -> Organization {
+    let role = o.get("role").as_ref().and_then(text);
+    let roles: Vec<String> = match o.get("roles") {
+        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
+        _ => role
+            .iter()
+            .flat_map(|r| r.split(','))
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect(),
+    };
+    Organization {
+        id: o.get("id").as_ref().and_then(identifier),
+        name: o.get("name").as_ref().and_then(text),
+        role: role.or_else(|| (!roles.is_empty()).then(|| roles.join(", "))),
+        roles,
+    }
+}
+
+/// Organizations as they stream out of a mapping, their text kept in one buffer until the
+/// stream ends. Allocated one by one between the engine's short-lived values, the strings of a
+/// long list pin the heap's free space in place: with 250 000 organizations the process grew
+/// by twice what they hold. Built at the end, they lie together.
+#[derive(Default)]
+struct Staged {
+    text: String,
+    /// Per organization: id, name and role, then where its roles start in `roles`.
+    fields: Vec<([Option<Span>; 3], u32)>,
+    roles: Vec<Span>,
+}
+
+/// Where a string lies in [`Staged::text`]: from, to.
+type Span = (u32, u32);
+
+impl Staged {
+    fn push(&mut self, organization: Organization) {
+        let Organization {
+            id,
+            name,
+            role,
+            roles,
+        } = organization;
+        // Offsets are 32 bits: text past 4 GiB (only a runaway mapping makes that much) is
+        // left out rather than misread.
+        let size: usize = [&id, &name, &role]
+            .into_iter()
+            .flatten()
+            .chain(&roles)
+            .map(String::len)
+            .sum();
+        if u32::try_from(self.text.len() + size).is_err() {
+            return;
+        }
+        let fields = [id, name, role].map(|field| field.map(|f| self.keep(&f)));
+        let first = self.roles.len() as u32;
+        for role in roles {
+            let span = self.keep(&role);
+            self.roles.push(span);
+        }
+        self.fields.push((fields, first));
+    }
+
+    fn keep(&mut self, text: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        (start, self.text.len() as u32)
+    }
+
+    fn finish(self) -> Vec<Organization> {
+        let text = |(from, to): Span| self.text[from as usize..to as usize].to_string();
+        let ends = self.fields.iter().skip(1).map(|(_, first)| *first as usize);
+        self.fields
+            .iter()
+            .zip(ends.chain([self.roles.len()]))
+            .map(|(([id, name, role], first), end)| Organization {
+                id: id.map(text),
+                name: name.map(text),
+                role: role.map(text),
+                roles: self.roles[*first as usize..end]
+                    .iter()
+                    .map(|r| text(*r))
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -657,14 +747,16 @@ impl Definition {
 
     /// Whether a rule's optional predicate holds; it sees the body as `.`, or `null` when the
     /// body is not JSON.
-    fn when(&self, when: Option<usize>, body: Option<&Value>, settings: &Settings) -> bool {
+    fn when(&self, when: Option<usize>, body: Option<&Document>, settings: &Settings) -> bool {
         let Some(i) = when else { return true };
-        self.programs()
-            .zip(Programs::input(
-                body.unwrap_or(&Value::Null),
-                &self.settings_value(settings),
-            ))
-            .is_some_and(|(p, input)| p.holds(i, &input))
+        let Some(programs) = self.programs() else {
+            return false;
+        };
+        let settings = self.settings_value(settings);
+        match body {
+            Some(body) => programs.holds(i, &body.input(&settings)),
+            None => programs.holds(i, &Document::from_value(&Value::Null).input(&settings)),
+        }
     }
 
     /// The settings as programs see them (`$settings`): the account's, else the defaults.
@@ -1052,10 +1144,12 @@ impl Definition {
         }
         // An empty value is no value (the setting is unset): there is nothing to check.
         if let Some(i) = rule.valid.filter(|_| !value.trim().is_empty()) {
-            let holds = self
-                .programs()
-                .zip(Programs::input(&Value::String(value.into()), &Value::Null))
-                .is_some_and(|(p, input)| p.holds(i, &input));
+            let holds = self.programs().is_some_and(|p| {
+                p.holds(
+                    i,
+                    &Document::from_value(&Value::String(value.into())).input(&Value::Null),
+                )
+            });
             if !holds {
                 return Err(rule
                     .invalid
@@ -1180,9 +1274,9 @@ impl Definition {
 
     /// When the credential expires, as the provider's success body says (`response.expires_at`):
     /// Unix seconds.
-    pub fn expiry(&self, body: &Value, settings: &Settings) -> Option<i64> {
+    pub fn expiry(&self, body: &Document, settings: &Settings) -> Option<i64> {
         let i = self.expires_at?;
-        let input = Programs::input(body, &self.settings_value(settings))?;
+        let input = body.input(&self.settings_value(settings));
         match self.programs()?.first(i, &input)? {
             Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
             Value::String(s) => s
@@ -1201,7 +1295,7 @@ impl Definition {
     pub fn rejection(
         &self,
         status: u16,
-        body: Option<&Value>,
+        body: Option<&Document>,
         settings: &Settings,
     ) -> Option<ErrorKind> {
         if body.is_none() && !can_reject(status) {
@@ -1214,7 +1308,7 @@ impl Definition {
     }
 
     /// Advice for a failure, when the provider has a known trap (e.g. a proxy dropping a header).
-    pub fn hint(&self, status: u16, body: Option<&Value>, settings: &Settings) -> Option<&str> {
+    pub fn hint(&self, status: u16, body: Option<&Document>, settings: &Settings) -> Option<&str> {
         self.hints
             .iter()
             .find(|hint| {
@@ -1227,16 +1321,17 @@ impl Definition {
     /// The human message of an error body: the definition's own, else the usual fields.
     pub fn error_message(&self, body: &Value, settings: &Settings) -> Option<String> {
         let own = self.message.and_then(|i| {
-            let input = Programs::input(body, &self.settings_value(settings))?;
+            let document = Document::from_value(body);
+            let input = document.input(&self.settings_value(settings));
             self.programs()?.first(i, &input).as_ref().and_then(text)
         });
         own.or_else(|| generic_error_message(body))
     }
 
     /// The normalized profile, or `None` when `body` is not this provider's success envelope.
-    pub fn normalize(&self, body: &Value, settings: &Settings) -> Option<Profile> {
+    pub fn normalize(&self, body: &Document, settings: &Settings) -> Option<Profile> {
         let programs = self.programs()?;
-        let input: Input = Programs::input(body, &self.settings_value(settings))?;
+        let input = body.input(&self.settings_value(settings));
         if !programs.holds(self.success, &input) {
             return None;
         }
@@ -1244,34 +1339,17 @@ impl Definition {
         for &(field, i) in &self.fields {
             field.set(&mut profile, programs.first(i, &input));
         }
-        if let Some(i) = self.organizations
-            && let Some(Value::Array(items)) = programs.first(i, &input)
-        {
-            profile.organizations = items
-                .iter()
-                .filter(|o| o.is_object())
-                .map(|o| {
-                    // `roles` as the definition gives them, else `role` split at its commas;
-                    // `role` as given, else the roles joined.
-                    let role = o.get("role").and_then(text);
-                    let roles: Vec<String> = match o.get("roles") {
-                        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
-                        _ => role
-                            .iter()
-                            .flat_map(|r| r.split(','))
-                            .map(str::trim)
-                            .filter(|r| !r.is_empty())
-                            .map(str::to_string)
-                            .collect(),
-                    };
-                    Organization {
-                        id: o.get("id").and_then(identifier),
-                        name: o.get("name").and_then(text),
-                        role: role.or_else(|| (!roles.is_empty()).then(|| roles.join(", "))),
-                        roles,
-                    }
-                })
-                .collect();
+        // Organizations come as an array or as a stream of objects, read one at a time: a
+        // definition that streams them (`.orgs[] | {id, name}`) never holds the whole list
+        // twice, whatever its size.
+        if let Some(i) = self.organizations {
+            let mut staged = Staged::default();
+            programs.items(i, &input, |o| {
+                if o.is_object() {
+                    staged.push(organization(&o));
+                }
+            });
+            profile.organizations = staged.finish();
         }
         if let Some(i) = self.extra
             && let Some(Value::Object(map)) = programs.first(i, &input)
@@ -1307,12 +1385,18 @@ id = ".id"
         assert_eq!(d.id(), "example");
         assert_eq!(d.auth_header(), "Authorization: Bearer <token>");
         let p = d
-            .normalize(&serde_json::json!({"id": 7}), &Settings::default())
+            .normalize(
+                &Document::from(&serde_json::json!({"id": 7})),
+                &Settings::default(),
+            )
             .unwrap();
         assert_eq!(p.id.as_deref(), Some("7"));
         assert!(
-            d.normalize(&serde_json::json!({"x": 1}), &Settings::default())
-                .is_none()
+            d.normalize(
+                &Document::from(&serde_json::json!({"x": 1})),
+                &Settings::default()
+            )
+            .is_none()
         );
     }
 
@@ -1366,6 +1450,41 @@ id = ".id"
             request,
         ) + extra;
         Definition::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn organizations_come_as_one_list_or_as_a_stream() {
+        let body = serde_json::json!({"id": 1, "orgs": [
+            {"id": 7, "name": "Ada Ltd", "roles": ["owner", "billing"]},
+            "not an organization",
+            {"id": "b", "role": "dev, ops"},
+            {"name": "C\u{e9}", "roles": []},
+            {"id": 9, "name": "D", "role": "admin", "roles": ["admin", "x"]},
+        ]});
+        let org = |id: Option<&str>, name: Option<&str>, role: Option<&str>, roles: &[&str]| {
+            Organization {
+                id: id.map(Into::into),
+                name: name.map(Into::into),
+                role: role.map(Into::into),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+            }
+        };
+        let expected = vec![
+            org(Some("7"), Some("Ada Ltd"), Some("owner, billing"), &["owner", "billing"]),
+            org(Some("b"), None, Some("dev, ops"), &["dev", "ops"]),
+            org(None, Some("C\u{e9}"), None, &[]),
+            org(Some("9"), Some("D"), Some("admin"), &["admin", "x"]),
+        ];
+        for expression in [".orgs", ".orgs[]", "[.orgs[] | objects] | .[:2], .[2:]"] {
+            let d = with(
+                "[request]\npath = \"user\"\nauth = { header = \"Authorization\", scheme = \"Bearer\" }",
+                &format!("organizations = '{expression}'\n"),
+            );
+            let profile = d
+                .normalize(&Document::from(&body), &Settings::default())
+                .unwrap();
+            assert_eq!(profile.organizations, expected, "{expression}");
+        }
     }
 
     fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
@@ -1500,15 +1619,27 @@ id = ".id"
         );
         let body = |error: &str| serde_json::json!({"ok": false, "error": error});
         assert_eq!(
-            d.rejection(200, Some(&body("invalid_auth")), &Settings::default()),
+            d.rejection(
+                200,
+                Some(&Document::from(&body("invalid_auth"))),
+                &Settings::default()
+            ),
             Some(ErrorKind::InvalidCredential)
         );
         assert_eq!(
-            d.rejection(200, Some(&body("ratelimited")), &Settings::default()),
+            d.rejection(
+                200,
+                Some(&Document::from(&body("ratelimited"))),
+                &Settings::default()
+            ),
             Some(ErrorKind::RateLimited)
         );
         assert_eq!(
-            d.rejection(200, Some(&body("other")), &Settings::default()),
+            d.rejection(
+                200,
+                Some(&Document::from(&body("other"))),
+                &Settings::default()
+            ),
             None
         );
         // A rate-limit rule may not take a verdict away.
@@ -1525,7 +1656,13 @@ id = ".id"
             "[request]\npath = \"u\"\nauth = { header = \"X-Vault-Token\" }",
             "",
         );
-        assert_eq!(d.expiry(&serde_json::json!({}), &Settings::default()), None);
+        assert_eq!(
+            d.expiry(
+                &Document::from(&serde_json::json!({})),
+                &Settings::default()
+            ),
+            None
+        );
         let text = MINIMAL.replace(
             "success = \".id != null\"",
             "success = \".id != null\"\nexpires_at = \".exp\"",
@@ -1533,20 +1670,23 @@ id = ".id"
         let d = Definition::load(&text).unwrap();
         assert_eq!(
             d.expiry(
-                &serde_json::json!({"exp": "2030-01-01T00:00:00Z"}),
+                &Document::from(&serde_json::json!({"exp": "2030-01-01T00:00:00Z"})),
                 &Settings::default()
             ),
             Some(1_893_456_000)
         );
         assert_eq!(
             d.expiry(
-                &serde_json::json!({"exp": 1_893_456_000}),
+                &Document::from(&serde_json::json!({"exp": 1_893_456_000})),
                 &Settings::default()
             ),
             Some(1_893_456_000)
         );
         assert_eq!(
-            d.expiry(&serde_json::json!({"exp": "soon"}), &Settings::default()),
+            d.expiry(
+                &Document::from(&serde_json::json!({"exp": "soon"})),
+                &Settings::default()
+            ),
             None
         );
     }
@@ -1615,7 +1755,11 @@ id = ".id"
             "a load balancer's page"
         );
         assert_eq!(
-            d.rejection(200, Some(&serde_json::json!({"ok": false})), &none),
+            d.rejection(
+                200,
+                Some(&Document::from(&serde_json::json!({"ok": false}))),
+                &none
+            ),
             Some(ErrorKind::InvalidCredential)
         );
     }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::jq::Programs;
+use crate::jq::{Document, Programs};
 use crate::profile::AccountResult;
 
 pub fn render(
@@ -19,10 +19,10 @@ pub fn render(
         _ => serde_json::to_value(results),
     }
     .map_err(io::Error::other)?;
-    let Some(input) = Programs::input_exact(&document) else {
+    let Some(document) = Document::exact(&document) else {
         return Err(io::Error::other("the output document cannot be read by jq"));
     };
-    program.each(0, &input, |output| {
+    program.each(0, &document.input(&serde_json::Value::Null), |output| {
         match output {
             Ok(value) => {
                 let text = match value {

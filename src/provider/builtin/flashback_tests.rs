@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
+use crate::jq::Document;
 use crate::profile::{ErrorKind, Organization, Profile};
 use crate::provider::{Definition, Settings, find};
 use std::sync::Arc;
@@ -22,7 +23,9 @@ fn fixture(name: &str) -> Value {
 }
 
 fn normalize(body: &Value) -> Profile {
-    flashback().normalize(body, &Settings::default()).unwrap()
+    flashback()
+        .normalize(&Document::from(body), &Settings::default())
+        .unwrap()
 }
 
 #[test]
@@ -154,7 +157,9 @@ fn recognises_only_its_envelope() {
         json!("data"),
     ] {
         assert!(
-            flashback().normalize(&body, &Settings::default()).is_none(),
+            flashback()
+                .normalize(&Document::from(&body), &Settings::default())
+                .is_none(),
             "{body}"
         );
     }
@@ -164,7 +169,7 @@ fn recognises_only_its_envelope() {
 fn rejection_rules() {
     let missing = fixture("404-user-not-found.json");
     assert_eq!(
-        flashback().rejection(404, Some(&missing), &Settings::default()),
+        flashback().rejection(404, Some(&Document::from(&missing)), &Settings::default()),
         Some(ErrorKind::UserNotFound)
     );
     assert_eq!(
@@ -174,7 +179,7 @@ fn rejection_rules() {
     );
     let nest = json!({"statusCode": 404, "message": "Cannot GET /user/profile"});
     assert_eq!(
-        flashback().rejection(404, Some(&nest), &Settings::default()),
+        flashback().rejection(404, Some(&Document::from(&nest)), &Settings::default()),
         None,
         "another framework's 404"
     );
@@ -186,7 +191,7 @@ fn rejection_rules() {
     );
     let forbidden = fixture("403-insufficient-permissions.json");
     assert_eq!(
-        flashback().rejection(403, Some(&forbidden), &Settings::default()),
+        flashback().rejection(403, Some(&Document::from(&forbidden)), &Settings::default()),
         None,
         "shared rule"
     );
@@ -196,11 +201,15 @@ fn rejection_rules() {
         "shared rule"
     );
     assert_eq!(
-        flashback().rejection(500, Some(&fixture("500.json")), &Settings::default()),
+        flashback().rejection(
+            500,
+            Some(&Document::from(&fixture("500.json"))),
+            &Settings::default()
+        ),
         None
     );
     assert_eq!(
-        flashback().rejection(200, Some(&missing), &Settings::default()),
+        flashback().rejection(200, Some(&Document::from(&missing)), &Settings::default()),
         None
     );
 }

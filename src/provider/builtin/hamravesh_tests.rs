@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
+use crate::jq::Document;
 use crate::profile::{ErrorKind, Organization, Profile};
 use crate::provider::{Definition, Settings, find};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ fn hamravesh() -> Arc<Definition> {
 fn roles(value: &Value) -> Option<String> {
     let body = json!({"email": null, "organizations": [{"id": 1, "current_user_roles": value}]});
     hamravesh()
-        .normalize(&body, &Settings::default())
+        .normalize(&Document::from(&body), &Settings::default())
         .unwrap()
         .organizations[0]
         .role
@@ -39,7 +40,10 @@ fn settings(pairs: &[(&str, &str)]) -> Settings {
 #[test]
 fn normalizes_a_full_v1_profile() {
     let p = hamravesh()
-        .normalize(&fixture("profile-v1.json"), &Settings::default())
+        .normalize(
+            &Document::from(&fixture("profile-v1.json")),
+            &Settings::default(),
+        )
         .unwrap();
     assert_eq!(p.id, None, "v1 has no user id");
     assert_eq!(p.username, None);
@@ -93,7 +97,7 @@ fn normalizes_a_full_v1_profile() {
 fn normalizes_a_v2_profile_with_its_own_roles() {
     let p = hamravesh()
         .normalize(
-            &fixture("profile-v2.json"),
+            &Document::from(&fixture("profile-v2.json")),
             &settings(&[("api_version", "v2")]),
         )
         .unwrap();
@@ -114,7 +118,10 @@ fn normalizes_a_v2_profile_with_its_own_roles() {
 #[test]
 fn normalizes_a_minimal_profile() {
     let p = hamravesh()
-        .normalize(&fixture("minimal.json"), &Settings::default())
+        .normalize(
+            &Document::from(&fixture("minimal.json")),
+            &Settings::default(),
+        )
         .unwrap();
     assert_eq!(p.email.as_deref(), Some("min@example.com"));
     assert_eq!(p.display_name, None);
@@ -126,7 +133,10 @@ fn normalizes_a_minimal_profile() {
 #[test]
 fn tolerates_nulls_and_unknown_fields() {
     let p = hamravesh()
-        .normalize(&fixture("extra-fields.json"), &Settings::default())
+        .normalize(
+            &Document::from(&fixture("extra-fields.json")),
+            &Settings::default(),
+        )
         .unwrap();
     assert_eq!(p.id.as_deref(), Some("u-77"));
     assert_eq!(p.display_name, None, "full_name \"\" is missing");
@@ -169,7 +179,9 @@ fn roles_join_and_treat_empty_as_missing() {
         "organization_roles": {"acme": ["admin"]},
         "organizations": [{"id": 1, "name": "acme", "current_user_roles": []}]
     });
-    let p = hamravesh().normalize(&body, &Settings::default()).unwrap();
+    let p = hamravesh()
+        .normalize(&Document::from(&body), &Settings::default())
+        .unwrap();
     assert_eq!(p.organizations[0].role.as_deref(), Some("admin"));
 }
 
@@ -184,12 +196,17 @@ fn recognises_only_its_envelope() {
         json!("email"),
     ] {
         assert!(
-            hamravesh().normalize(&body, &Settings::default()).is_none(),
+            hamravesh()
+                .normalize(&Document::from(&body), &Settings::default())
+                .is_none(),
             "{body}"
         );
     }
     let p = hamravesh()
-        .normalize(&json!({"email": null}), &Settings::default())
+        .normalize(
+            &Document::from(&json!({"email": null})),
+            &Settings::default(),
+        )
         .unwrap();
     assert_eq!(p.email, None);
 }
@@ -225,7 +242,11 @@ fn rejection_rules() {
     ];
     for (status, name, expected) in cases {
         assert_eq!(
-            hamravesh().rejection(status, Some(&fixture(name)), &Settings::default()),
+            hamravesh().rejection(
+                status,
+                Some(&Document::from(&fixture(name))),
+                &Settings::default()
+            ),
             expected,
             "{status} {name}"
         );
@@ -236,7 +257,11 @@ fn rejection_rules() {
         "shared rules decide"
     );
     assert_eq!(
-        hamravesh().rejection(403, Some(&json!({"detail": "x"})), &Settings::default()),
+        hamravesh().rejection(
+            403,
+            Some(&Document::from(&json!({"detail": "x"}))),
+            &Settings::default()
+        ),
         None
     );
 }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
+use crate::jq::Document;
 use crate::profile::{ErrorKind, Organization, Profile};
 use crate::provider::{Definition, Settings, find};
 use std::sync::Arc;
@@ -29,7 +30,10 @@ fn profile(p: Value) -> Value {
 #[test]
 fn normalizes_a_full_profile() {
     let p = vaiz()
-        .normalize(&fixture("profile.json"), &space("space-canary-42"))
+        .normalize(
+            &Document::from(&fixture("profile.json")),
+            &space("space-canary-42"),
+        )
         .unwrap();
     assert_eq!(p.id.as_deref(), Some("65f0c0ffee00000000000a01"));
     assert_eq!(p.username.as_deref(), Some("nova"));
@@ -63,7 +67,10 @@ fn normalizes_a_full_profile() {
 #[test]
 fn normalizes_a_minimal_profile() {
     let p = vaiz()
-        .normalize(&fixture("minimal.json"), &Settings::default())
+        .normalize(
+            &Document::from(&fixture("minimal.json")),
+            &Settings::default(),
+        )
         .unwrap();
     assert_eq!(p.id.as_deref(), Some("65f0c0ffee00000000000a02"));
     assert_eq!(p.email.as_deref(), Some("min@example.com"));
@@ -79,7 +86,9 @@ fn normalizes_a_minimal_profile() {
 #[test]
 fn empty_strings_fall_back() {
     let body = fixture("extra-fields.json");
-    let p = vaiz().normalize(&body, &Settings::default()).unwrap();
+    let p = vaiz()
+        .normalize(&Document::from(&body), &Settings::default())
+        .unwrap();
     assert_eq!(p.display_name.as_deref(), Some("quiet"), "fullName \"\"");
     assert_eq!(p.created_at.as_deref(), Some("2023-07-01T00:00:00Z"));
     assert_eq!(p.updated_at, None);
@@ -93,7 +102,7 @@ fn empty_strings_fall_back() {
 
     let p = vaiz()
         .normalize(
-            &profile(json!({"_id": 7, "fullName": " ", "nickName": ""})),
+            &Document::from(&profile(json!({"_id": 7, "fullName": " ", "nickName": ""}))),
             &space(""),
         )
         .unwrap();
@@ -114,7 +123,9 @@ fn recognises_only_its_envelope() {
         json!([1]),
     ] {
         assert!(
-            vaiz().normalize(&body, &Settings::default()).is_none(),
+            vaiz()
+                .normalize(&Document::from(&body), &Settings::default())
+                .is_none(),
             "{body}"
         );
     }
@@ -149,7 +160,11 @@ fn rejection_rules() {
     ];
     for (status, name, expected) in cases {
         assert_eq!(
-            vaiz().rejection(status, Some(&fixture(name)), &Settings::default()),
+            vaiz().rejection(
+                status,
+                Some(&Document::from(&fixture(name))),
+                &Settings::default()
+            ),
             expected,
             "{status} {name}"
         );
@@ -160,7 +175,11 @@ fn rejection_rules() {
         "the shared 401 rule decides"
     );
     assert_eq!(
-        vaiz().rejection(400, Some(&json!("x")), &Settings::default()),
+        vaiz().rejection(
+            400,
+            Some(&Document::from(&json!("x"))),
+            &Settings::default()
+        ),
         None
     );
 }
@@ -196,7 +215,7 @@ fn hints() {
         vaiz()
             .hint(
                 400,
-                Some(&fixture("400-member-not-found.json")),
+                Some(&Document::from(&fixture("400-member-not-found.json"))),
                 &Settings::default()
             )
             .unwrap()
@@ -206,7 +225,7 @@ fn hints() {
         vaiz()
             .hint(
                 400,
-                Some(&fixture("400-validation.json")),
+                Some(&Document::from(&fixture("400-validation.json"))),
                 &Settings::default()
             )
             .unwrap()
@@ -216,7 +235,7 @@ fn hints() {
         vaiz()
             .hint(
                 400,
-                Some(&fixture("400-invalid-signature.json")),
+                Some(&Document::from(&fixture("400-invalid-signature.json"))),
                 &Settings::default()
             )
             .is_none()

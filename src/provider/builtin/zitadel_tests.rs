@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::credential::Secret;
+use crate::jq::Document;
 use crate::profile::{ErrorKind, Organization, Profile};
 use crate::provider::{Definition, Settings, find};
 use std::sync::Arc;
@@ -22,7 +23,9 @@ fn fixture(name: &str) -> Value {
 }
 
 fn normalize(body: &Value) -> Profile {
-    zitadel().normalize(body, &Settings::default()).unwrap()
+    zitadel()
+        .normalize(&Document::from(body), &Settings::default())
+        .unwrap()
 }
 
 #[test]
@@ -158,14 +161,19 @@ fn recognises_only_its_envelope() {
         json!([1]),
     ] {
         assert!(
-            zitadel().normalize(&body, &Settings::default()).is_none(),
+            zitadel()
+                .normalize(&Document::from(&body), &Settings::default())
+                .is_none(),
             "{body}"
         );
     }
     // The identity is the user id: a `user` without one is not a profile.
     assert!(
         zitadel()
-            .normalize(&json!({"user": {"username": "x"}}), &Settings::default())
+            .normalize(
+                &Document::from(&json!({"user": {"username": "x"}})),
+                &Settings::default()
+            )
             .is_none()
     );
 }
@@ -174,41 +182,45 @@ fn recognises_only_its_envelope() {
 fn rejection_rules() {
     let expired = fixture("403-invalid-token.json");
     assert_eq!(
-        zitadel().rejection(403, Some(&expired), &Settings::default()),
+        zitadel().rejection(403, Some(&Document::from(&expired)), &Settings::default()),
         Some(ErrorKind::Expired)
     );
     let shouting = json!({"code": 7, "message": "Invalid Token (AUTH-7fs1e)"});
     assert_eq!(
-        zitadel().rejection(403, Some(&shouting), &Settings::default()),
+        zitadel().rejection(403, Some(&Document::from(&shouting)), &Settings::default()),
         Some(ErrorKind::Expired)
     );
     let denied = json!({"code": 7, "message": "No matching permissions found (AUTH-5mWD2)"});
     assert_eq!(
-        zitadel().rejection(403, Some(&denied), &Settings::default()),
+        zitadel().rejection(403, Some(&Document::from(&denied)), &Settings::default()),
         None
     );
     assert_eq!(zitadel().rejection(403, None, &Settings::default()), None);
 
     let unauthenticated = fixture("500-unauthenticated.json");
     assert_eq!(
-        zitadel().rejection(500, Some(&unauthenticated), &Settings::default()),
+        zitadel().rejection(
+            500,
+            Some(&Document::from(&unauthenticated)),
+            &Settings::default()
+        ),
         Some(ErrorKind::InvalidCredential)
     );
     let internal = json!({"code": 13, "message": "internal error (QUERY-Dfbg2)"});
     assert_eq!(
-        zitadel().rejection(500, Some(&internal), &Settings::default()),
+        zitadel().rejection(500, Some(&Document::from(&internal)), &Settings::default()),
         None
     );
     assert_eq!(zitadel().rejection(500, None, &Settings::default()), None);
 
     let invalid = fixture("401-unauthenticated.json");
     assert_eq!(
-        zitadel().rejection(401, Some(&invalid), &Settings::default()),
+        zitadel().rejection(401, Some(&Document::from(&invalid)), &Settings::default()),
         None,
         "shared rule"
     );
     assert_eq!(
-        zitadel().rejection(200, Some(&expired), &Settings::default()),
+        zitadel().rejection(200, Some(&Document::from(&expired)), &Settings::default()),
         None
     );
 }
