@@ -265,6 +265,33 @@ pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         })
 }
 
+/// `result` as JSON, for [`lookup`] of `paths`. Its organizations are there only when a path
+/// reaches them: as JSON, a long list costs far more than as it is, and most lookups read one
+/// name.
+pub fn document_for<'p>(
+    result: &mut AccountResult,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Value {
+    let reaches = |path: &str| {
+        path == "profile"
+            || path == "profile.organizations"
+            || path.starts_with("profile.organizations.")
+    };
+    let organizations = match &mut result.profile {
+        Some(profile) if !paths.into_iter().any(reaches) => {
+            std::mem::take(&mut profile.organizations)
+        }
+        _ => Vec::new(),
+    };
+    let value = serde_json::to_value(&*result).unwrap_or(Value::Null);
+    if let Some(profile) = &mut result.profile
+        && !organizations.is_empty()
+    {
+        profile.organizations = organizations;
+    }
+    value
+}
+
 /// Whether `--expect` holds: the field's text equals the expected value, or, for a list (such
 /// as `roles`), one of its items does.
 pub fn expect_holds(value: Option<&Value>, expected: &str) -> bool {
@@ -290,6 +317,52 @@ pub fn field_text(value: Option<&Value>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lookups_convert_the_organizations_only_when_they_reach_them() {
+        let mut result = AccountResult {
+            account: "a".into(),
+            provider: "hamravesh".into(),
+            endpoint: None,
+            status: Status::Ok,
+            http_status: Some(200),
+            elapsed_ms: None,
+            credential: None,
+            profile: Some(Profile {
+                email: Some("ada@example.org".into()),
+                organizations: vec![Organization {
+                    name: Some("Acme".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            error: None,
+            raw: None,
+        };
+        let value = document_for(&mut result, ["profile.email", "status"]);
+        assert_eq!(
+            field_text(lookup(&value, "profile.email")),
+            "ada@example.org"
+        );
+        assert_eq!(lookup(&value, "profile.organizations"), Some(&json!([])));
+        assert_eq!(
+            result.profile.as_ref().unwrap().organizations.len(),
+            1,
+            "put back"
+        );
+        for path in [
+            "profile",
+            "profile.organizations",
+            "profile.organizations.0.name",
+        ] {
+            let value = document_for(&mut result, ["status", path]);
+            assert_eq!(
+                field_text(lookup(&value, "profile.organizations.0.name")),
+                "Acme",
+                "{path}"
+            );
+        }
+    }
 
     #[test]
     fn known_fields_follow_the_schema() {

@@ -18,7 +18,7 @@
 //! reader would see it, not only as the exact byte sequence.
 
 use std::ops::Range;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde_json::Value;
@@ -419,7 +419,7 @@ impl<'a> Redactor<'a> {
             || self
                 .secret_fields
                 .iter()
-                .any(|field| normalize_key(field) == normalize_key(key))
+                .any(|field| normalized(field).eq(normalized(key)))
     }
 
     /// Whether a key (or a header name) names personal data that is masked.
@@ -429,24 +429,40 @@ impl<'a> Redactor<'a> {
 }
 
 /// `apiKey`, `api-key`, `API_KEY` → `apikey`: key rules match every spelling.
-fn normalize_key(key: &str) -> String {
-    key.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+fn normalized(key: &str) -> impl Iterator<Item = u8> + '_ {
+    key.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+}
+
+/// Whether a key's normalized spelling contains one of `parts` (a matcher built once). Every
+/// key of every body passes here: a key of up to 64 letters is normalized on the stack.
+fn names(parts: &AhoCorasick, key: &str) -> bool {
+    let mut buffer = [0u8; 64];
+    let mut length = 0;
+    for b in normalized(key) {
+        if length == buffer.len() {
+            return parts.is_match(&normalized(key).collect::<Vec<u8>>());
+        }
+        buffer[length] = b;
+        length += 1;
+    }
+    parts.is_match(&buffer[..length])
 }
 
 /// Whether a key names a secret by the shared rule, in any spelling.
 pub fn is_secret_key(key: &str) -> bool {
-    let normalized = normalize_key(key);
-    SECRET_KEY_PARTS
-        .iter()
-        .any(|part| normalized.contains(part))
+    static PARTS: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(SECRET_KEY_PARTS));
+    names(&PARTS, key)
 }
 
 fn is_pii_key(key: &str) -> bool {
-    let normalized = normalize_key(key);
-    PII_KEY_PARTS.iter().any(|part| normalized.contains(part))
+    static PARTS: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(PII_KEY_PARTS));
+    names(&PARTS, key)
+}
+
+fn matcher(parts: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(parts).expect("fixed, valid patterns")
 }
 
 /// A configured URL as listings show it (`accounts`, `providers`): secret query values

@@ -18,7 +18,7 @@ use crate::error::{Error, Exit};
 use crate::http::{self, Clients, Limits};
 use crate::profile::{AccountResult, Status};
 
-use crate::redact::{self, Secrets};
+use crate::redact::{self, Scrub, Secrets};
 use crate::render::{self, RenderOptions};
 
 fn usage(message: impl Into<String>) -> Error {
@@ -73,44 +73,30 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
         std::io::stderr().is_terminal() && output.color,
     );
 
-    let results = match &args.input {
+    let as_list = args.all || accounts.len() != 1;
+    let mut output = output.start(as_list);
+    match &args.input {
         Some(input) => {
             let body = read_input(input)?;
-            vec![check::offline(
-                &accounts[0],
-                &body,
-                args.input_status,
-                &options,
-            )]
+            let result = check::offline(&accounts[0], &body, args.input_status, &options);
+            drop(body);
+            output.push(result, args)?;
         }
         None => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
-            runtime.block_on(check_all(&setup.config, accounts, args, &mut options))?
+            runtime.block_on(check_all(
+                &setup.config,
+                accounts,
+                args,
+                &mut options,
+                &mut output,
+            ))?;
         }
     };
-    if args.min_validity.is_some() {
-        for r in &results {
-            if r.credential
-                .as_ref()
-                .is_some_and(|c| c.expires_at.is_none())
-            {
-                crate::report::warn(&format!(
-                    "account `{}`: expiry unknown: the credential is not a JWT with an `exp` claim, so --min-validity cannot check it",
-                    r.account
-                ));
-            }
-        }
-    }
-    let exit = exit_code(&results);
-    match output.emit(&results, args.all || results.len() != 1) {
-        Ok(()) => Ok(exit),
-        // The reader closed the pipe: it wanted no more; the verdict still stands.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
-        Err(e) => Err(Error::Output(e)),
-    }
+    output.finish()
 }
 
 /// Flag combinations that cannot work, found before the config is even read.
@@ -171,12 +157,17 @@ fn accounts_to_check(setup: &Setup, args: &CheckArgs) -> Result<Vec<Account>, Er
 
 /// Outcome precedence: any rejection (1), then any could-not-tell (3), else 0.
 pub fn exit_code(results: &[AccountResult]) -> Exit {
-    if results.iter().any(|r| r.status == Status::Rejected) {
-        Exit::Rejected
-    } else if results.iter().any(|r| r.status == Status::Error) {
-        Exit::Unknown
-    } else {
-        Exit::Verified
+    results
+        .iter()
+        .fold(Exit::Verified, |exit, r| worse(exit, r.status))
+}
+
+/// The exit code so far, with one more result.
+fn worse(exit: Exit, status: Status) -> Exit {
+    match (exit, status) {
+        (Exit::Rejected, _) | (_, Status::Rejected) => Exit::Rejected,
+        (Exit::Unknown, _) | (_, Status::Error) => Exit::Unknown,
+        _ => exit,
     }
 }
 
@@ -360,7 +351,8 @@ async fn check_all(
     accounts: Vec<Account>,
     args: &CheckArgs,
     options: &mut Options,
-) -> Result<Vec<AccountResult>, Error> {
+    output: &mut Run,
+) -> Result<(), Error> {
     let parallel = args
         .jobs
         .map(|j| j as usize)
@@ -469,14 +461,18 @@ async fn check_all(
         });
     }
     let progress = Progress::start(accounts.len(), args.quiet);
-    let results = futures_util::stream::iter(accounts.iter().zip(&jobs))
-        .map(|(account, job)| check::live(account, job, &*options))
-        .buffered(parallel)
-        .inspect(|_| progress.advance())
-        .collect()
-        .await;
+    let options = &*options;
+    let mut results = futures_util::stream::iter(accounts.iter().zip(&jobs))
+        .map(|(account, job)| check::live(account, job, options))
+        .buffered(parallel);
+    // Each result is written (or kept, for the formats that need them all) as it comes, in
+    // configuration order, and its body released.
+    while let Some(result) = results.next().await {
+        progress.advance();
+        progress.suspend(|| output.push(result, args))?;
+    }
     progress.finish();
-    Ok(results)
+    Ok(())
 }
 
 /// A progress line on stderr for runs over several accounts that take more than a moment,
@@ -518,6 +514,14 @@ impl Progress {
     fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
+        }
+    }
+
+    /// Runs `f` with the progress line out of the way of what it writes.
+    fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(bar) => bar.suspend(f),
+            None => f(),
         }
     }
 }
@@ -597,25 +601,81 @@ impl Output {
         })
     }
 
-    fn emit(&self, results: &[AccountResult], as_list: bool) -> std::io::Result<()> {
-        if self.quiet {
-            for r in results.iter().filter(|r| r.status != Status::Ok) {
-                let message = r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
-                crate::report::plain(&format!("{}: {}: {message}", r.account, r.status.as_str()));
-            }
-            return Ok(());
-        }
+    /// The results' way out, for a run of one account or a list of them.
+    fn start(self, as_list: bool) -> Run {
         let options = RenderOptions {
             format: self.format,
-            fields: self.fields.clone(),
-            jq: self.jq.clone(),
+            fields: self.fields,
+            jq: self.jq,
             as_list,
             color: self.color,
             terminal: std::io::stdout().is_terminal(),
+            quiet: self.quiet,
         };
-        let mut out = crate::report::stdout();
-        render::render(results, &options, &mut out)?;
-        out.flush()
+        Run {
+            sink: render::Sink::new(options),
+            out: None,
+            closed: false,
+            exit: Exit::Verified,
+        }
+    }
+}
+
+/// A run's results on their way out, and the exit code they add up to.
+struct Run {
+    sink: render::Sink,
+    /// stdout, opened with the first result: by then every credential of the run is known to
+    /// the scrubbing writer.
+    out: Option<Scrub<std::io::BufWriter<std::io::StdoutLock<'static>>>>,
+    /// The reader closed the pipe: nothing more is written, the verdicts still stand.
+    closed: bool,
+    exit: Exit,
+}
+
+impl Run {
+    fn push(&mut self, result: AccountResult, args: &CheckArgs) -> Result<(), Error> {
+        self.exit = worse(self.exit, result.status);
+        if args.min_validity.is_some()
+            && result
+                .credential
+                .as_ref()
+                .is_some_and(|c| c.expires_at.is_none())
+        {
+            crate::report::warn(&format!(
+                "account `{}`: expiry unknown: the credential is not a JWT with an `exp` claim, so --min-validity cannot check it",
+                result.account
+            ));
+        }
+        if self.closed {
+            return Ok(());
+        }
+        let out = self.out.get_or_insert_with(crate::report::stdout);
+        let written = self.sink.push(result, out).and_then(|()| out.flush());
+        self.written(written)
+    }
+
+    fn finish(self) -> Result<Exit, Error> {
+        if !self.closed {
+            let mut out = self.out.unwrap_or_else(crate::report::stdout);
+            let written = self.sink.finish(&mut out).and_then(|()| out.flush());
+            closed(written)?;
+        }
+        Ok(self.exit)
+    }
+
+    fn written(&mut self, written: std::io::Result<()>) -> Result<(), Error> {
+        self.closed = closed(written)?;
+        Ok(())
+    }
+}
+
+/// Whether the reader closed the pipe: it wanted no more, and the verdicts still stand. Any
+/// other failure to write is the run's error.
+fn closed(written: std::io::Result<()>) -> Result<bool, Error> {
+    match written {
+        Ok(()) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(Error::Output(e)),
     }
 }
 

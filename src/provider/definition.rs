@@ -1470,7 +1470,12 @@ id = ".id"
             }
         };
         let expected = vec![
-            org(Some("7"), Some("Ada Ltd"), Some("owner, billing"), &["owner", "billing"]),
+            org(
+                Some("7"),
+                Some("Ada Ltd"),
+                Some("owner, billing"),
+                &["owner", "billing"],
+            ),
             org(Some("b"), None, Some("dev, ops"), &["dev", "ops"]),
             org(None, Some("C\u{e9}"), None, &[]),
             org(Some("9"), Some("D"), Some("admin"), &["admin", "x"]),

@@ -11,27 +11,25 @@ use std::io::{self, Write};
 use crate::profile::{self, AccountResult};
 
 pub fn render(
-    results: &[AccountResult],
+    result: &mut AccountResult,
     fields: &[String],
     as_list: bool,
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for result in results {
-        let value = serde_json::to_value(result).map_err(io::Error::other)?;
-        for path in fields {
-            let text = profile::field_text(profile::lookup(&value, path));
-            let text = if terminal {
-                crate::sanitize::terminal(&text)
-            } else {
-                text
-            };
-            let text = one_line(&text);
-            match as_list {
-                // Account names are letters, digits, `-` and `_`: never a tab.
-                true => writeln!(out, "{}\t{text}", result.account)?,
-                false => writeln!(out, "{text}")?,
-            }
+    let value = profile::document_for(result, fields.iter().map(String::as_str));
+    for path in fields {
+        let text = profile::field_text(profile::lookup(&value, path));
+        let text = if terminal {
+            crate::sanitize::terminal(&text)
+        } else {
+            text
+        };
+        let text = one_line(&text);
+        match as_list {
+            // Account names are letters, digits, `-` and `_`: never a tab.
+            true => writeln!(out, "{}\t{text}", result.account)?,
+            false => writeln!(out, "{text}")?,
         }
     }
     Ok(())

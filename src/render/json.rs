@@ -23,6 +23,43 @@ pub fn render(results: &[AccountResult], as_list: bool, out: &mut dyn Write) -> 
     writeln!(out)
 }
 
+/// One result of a list, written as it comes: the list is opened before the first and closed
+/// by [`end`]. The text is what [`render`] writes for the whole list.
+pub fn item(result: &AccountResult, first: bool, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(if first { b"[\n  " } else { b",\n  " })?;
+    // Pretty JSON has no line break inside a string (they are escaped): every one is between
+    // values, and each line moves in by one level.
+    let mut indented = Indent(out);
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut indented, Visible(PrettyFormatter::new()));
+    result.serialize(&mut ser)?;
+    Ok(())
+}
+
+/// Closes a list opened by [`item`].
+pub fn end(out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"\n]\n")
+}
+
+/// Indents every line after the first by two spaces.
+struct Indent<'w>(&'w mut dyn Write);
+
+impl Write for Indent<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                self.0.write_all(b"\n  ")?;
+            }
+            self.0.write_all(line)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// serde_json's pretty formatter, with invisible characters escaped.
 struct Visible<'a>(PrettyFormatter<'a>);
 
@@ -78,6 +115,41 @@ impl Formatter for Visible<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_written_item_by_item_is_the_list_written_whole() {
+        let result = |account: &str, message: &str| AccountResult {
+            account: account.into(),
+            provider: "chatwoot".into(),
+            endpoint: None,
+            status: crate::profile::Status::Error,
+            http_status: Some(500),
+            elapsed_ms: None,
+            credential: None,
+            profile: None,
+            error: Some(crate::profile::ResultError {
+                kind: crate::profile::ErrorKind::ServerError,
+                message: message.into(),
+            }),
+            raw: Some(serde_json::json!({"a\nb": ["x\ny", {"z": []}], "e": {}})),
+        };
+        for n in 1..=3 {
+            let results: Vec<AccountResult> = (0..n)
+                .map(|i| result(&format!("acct-{i}"), "line\nbreak"))
+                .collect();
+            let mut whole = Vec::new();
+            render(&results, true, &mut whole).unwrap();
+            let mut streamed = Vec::new();
+            for (i, r) in results.iter().enumerate() {
+                item(r, i == 0, &mut streamed).unwrap();
+            }
+            end(&mut streamed).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn invisible_characters_are_escaped_and_the_value_is_unchanged() {

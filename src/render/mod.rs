@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use crate::cli::Format;
-use crate::profile::AccountResult;
+use crate::profile::{AccountResult, Status};
 
 mod field;
 mod github;
@@ -28,26 +28,107 @@ pub struct RenderOptions {
     pub color: bool,
     /// stdout is a terminal: `--field` values are sanitized.
     pub terminal: bool,
+    /// `--quiet`: nothing on stdout; the accounts that are not ok on stderr.
+    pub quiet: bool,
 }
 
 pub use junit::configuration_error as junit_error;
 
-pub fn render(
+/// Results written as they come, in configuration order. JSON, YAML, `--field`, `-o github`
+/// and `--quiet` print each result and let it go, so a run's memory grows with the accounts
+/// in flight, not with the accounts configured. The table (its columns fit every row), JUnit
+/// (its header counts the failures), Prometheus (a metric's samples go together) and `--jq`
+/// (one document) are written at the end; all but `--jq` keep no provider body (`--raw`),
+/// which they never print.
+pub struct Sink {
+    options: RenderOptions,
+    /// Written so far: whether a list has been opened, and how many results it holds.
+    written: usize,
+    kept: Vec<AccountResult>,
+}
+
+impl Sink {
+    pub fn new(options: RenderOptions) -> Sink {
+        Sink {
+            options,
+            written: 0,
+            kept: Vec::new(),
+        }
+    }
+
+    fn streams(&self) -> bool {
+        let o = &self.options;
+        o.quiet
+            || (o.jq.is_none()
+                && (!o.fields.is_empty()
+                    || matches!(o.format, Format::Json | Format::Yaml | Format::Github)))
+    }
+
+    /// One more result.
+    pub fn push(&mut self, mut result: AccountResult, out: &mut dyn Write) -> io::Result<()> {
+        if !self.streams() {
+            if self.options.jq.is_none() {
+                result.raw = None;
+            }
+            self.kept.push(result);
+            return Ok(());
+        }
+        let o = &self.options;
+        let first = self.written == 0;
+        self.written += 1;
+        if o.quiet {
+            quiet(&result);
+            Ok(())
+        } else if !o.fields.is_empty() {
+            field::render(&mut result, &o.fields, o.as_list, o.terminal, out)
+        } else {
+            let one = std::slice::from_ref(&result);
+            match o.format {
+                Format::Json if o.as_list => json::item(&result, first, out),
+                Format::Yaml if o.as_list => yaml::render(one, true, o.terminal, out),
+                Format::Github => github::render(one, out),
+                _ => render(one, o, out),
+            }
+        }
+    }
+
+    /// The end of the run: what waited for every result is written, and a list is closed.
+    pub fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        let o = &self.options;
+        if !self.streams() {
+            return render(&self.kept, o, out);
+        }
+        match (
+            o.quiet,
+            o.fields.is_empty(),
+            o.format,
+            o.as_list,
+            self.written,
+        ) {
+            (false, true, Format::Json, true, 0) => json::render(&[], true, out),
+            (false, true, Format::Json, true, _) => json::end(out),
+            (false, true, Format::Yaml, true, 0) => yaml::render(&[], true, o.terminal, out),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `--quiet`: only the accounts that are not ok, one line each on stderr.
+fn quiet(r: &AccountResult) {
+    if r.status != Status::Ok {
+        let message = r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
+        crate::report::plain(&format!("{}: {}: {message}", r.account, r.status.as_str()));
+    }
+}
+
+/// Results written whole (`--field` and `--quiet` are always written result by result).
+fn render(
     results: &[AccountResult],
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if let Some(program) = &options.jq {
         return jq::render(results, program, options.as_list, options.terminal, out);
-    }
-    if !options.fields.is_empty() {
-        return field::render(
-            results,
-            &options.fields,
-            options.as_list,
-            options.terminal,
-            out,
-        );
     }
     match options.format {
         Format::Json => json::render(results, options.as_list, out),

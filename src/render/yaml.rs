@@ -49,6 +49,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_list_written_item_by_item_is_the_list_written_whole() {
+        let result = |account: &str| AccountResult {
+            account: account.into(),
+            provider: "chatwoot".into(),
+            endpoint: Some("https://x.example.org/api".into()),
+            status: crate::profile::Status::Ok,
+            http_status: Some(200),
+            elapsed_ms: Some(3),
+            credential: None,
+            profile: Some(crate::profile::Profile {
+                email: Some("ada@example.org".into()),
+                organizations: vec![crate::profile::Organization {
+                    id: Some("1".into()),
+                    roles: vec!["a".into(), "b".into()],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            error: None,
+            raw: Some(serde_json::json!({"a": ["x\ny", {"z": []}], "e": {}})),
+        };
+        let results: Vec<AccountResult> = (0..3).map(|i| result(&format!("a{i}"))).collect();
+        let mut whole = Vec::new();
+        render(&results, true, false, &mut whole).unwrap();
+        let mut streamed = Vec::new();
+        for r in &results {
+            render(std::slice::from_ref(r), true, false, &mut streamed).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+    }
+
+    #[test]
     fn terminal_output_shows_codes_for_invisible_characters() {
         assert_eq!(
             codes("a\u{200b}: evil\u{202e}txt\n  - ok\tx\n"),
