@@ -175,7 +175,11 @@ fn main() {
             )
             .unwrap_or_else(|| "unknown CPU".into())
     );
-    report += &format!("machine: {machine}\nruns per measurement: {runs} (medians)\n\n");
+    report += &format!(
+        "machine: {machine}\nruns per measurement: {runs} (medians)\n\
+         (a measured process counts this one's resident memory as it starts: {:.1} MiB now)\n\n",
+        cost::resident_mib()
+    );
 
     // 1. One lookup against curl.
     let token = "bench-token-0123456789abcdef";
@@ -284,6 +288,10 @@ fn main() {
     );
 
     // 3. Large answers through --input, side by side with `jq .` on the same file.
+    report += &format!(
+        "(a measured process counts this one's resident memory as it starts: {:.1} MiB now)\n",
+        cost::resident_mib()
+    );
     let empty = write(dir, "empty.toml", "");
     // The bodies go to files at once: a process started while this one holds megabytes would
     // count them in its own peak (a child's peak includes what it shared with its parent

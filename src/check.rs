@@ -116,6 +116,9 @@ mod reader {
             let (jobs, queue) = channel::<Job>();
             std::thread::Builder::new()
                 .name("whoami-reader".into())
+                // The main thread's size: a definition's expressions may recurse as deep on a
+                // large body here as they would on a small one there.
+                .stack_size(8 << 20)
                 .spawn(move || queue.into_iter().for_each(|job| job()))
                 .ok()
                 .map(|_| jobs)
@@ -385,11 +388,13 @@ fn protect(mut profile: Profile, redactor: &Redactor<'_>) -> Profile {
     // The rules only replace strings, or values under secret- and PII-named keys, which the
     // schema has only inside `extra`: the shape always survives. Were it ever not to, an empty
     // profile is the safe answer, never the unredacted one.
-    let mut profile: Profile = serde_json::from_value(value).unwrap_or_default();
-    if profile != Profile::default() {
-        profile.organizations = organizations;
+    match serde_json::from_value::<Profile>(value) {
+        Ok(profile) => Profile {
+            organizations,
+            ..profile
+        },
+        Err(_) => Profile::default(),
     }
-    profile
 }
 
 fn describe_type(content_type: Option<&str>, redactor: &Redactor<'_>) -> String {

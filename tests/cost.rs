@@ -130,7 +130,7 @@ fn a_realistic_answer_costs_at_most_four_times_its_size() {
     let config = common::config(dir, "");
     let (input, config) = (input.to_str().unwrap(), config.to_str().unwrap());
     // Four times the answer, and 8 MiB (with the ~8 MiB of a release build's run over a tiny
-    // answer, the README's 16 MiB).
+    // answer, the "4 × size + 16 MiB" of the README's performance table).
     let bound = baseline(dir, config) + 4.0 * size as f64 / 1048576.0 + 8.0;
     for format in ["table", "json"] {
         let (sample, out) = measured(
@@ -221,8 +221,9 @@ async fn many_accounts() {
 }
 
 /// A large answer is read off the thread that serves the sockets: another account's answer,
-/// arriving meanwhile, is taken as it comes (read on that thread, the 50 000 organizations
-/// would hold it for seconds in a debug build, and push it past a short timeout).
+/// arriving meanwhile, is taken as it comes. Read on that thread, the 50 000 organizations
+/// hold it for over 4 s in a debug build (the build `cargo test` runs); a release build reads
+/// them too fast for this test to tell.
 #[test]
 fn a_large_answer_does_not_stall_the_others() {
     let _turn = turn();
@@ -269,6 +270,6 @@ async fn large_and_slow() {
     assert_eq!(results[0]["status"], "ok", "{:.300}", results[0]);
     assert_eq!(results[1]["status"], "ok", "{}", results[1]["error"]);
     let waited = results[1]["elapsed_ms"].as_u64().unwrap();
-    assert!(waited < 2500, "the 1 s answer took {waited} ms");
+    assert!(waited < 3000, "the 1 s answer took {waited} ms");
     assert_eq!(sample.status, 0);
 }

@@ -38,8 +38,8 @@ pub use junit::configuration_error as junit_error;
 /// and `--quiet` print each result and let it go, so a run's memory grows with the accounts
 /// in flight, not with the accounts configured. The table (its columns fit every row), JUnit
 /// (its header counts the failures), Prometheus (a metric's samples go together) and `--jq`
-/// (one document) are written at the end; all but `--jq` keep no provider body (`--raw`),
-/// which they never print.
+/// (one document) are written at the end; JUnit, Prometheus and the table of several accounts
+/// keep no provider body (`--raw`), which they never print.
 pub struct Sink {
     options: RenderOptions,
     /// Written so far: whether a list has been opened, and how many results it holds.
@@ -67,7 +67,9 @@ impl Sink {
     /// One more result.
     pub fn push(&mut self, mut result: AccountResult, out: &mut dyn Write) -> io::Result<()> {
         if !self.streams() {
-            if self.options.jq.is_none() {
+            let o = &self.options;
+            let prints_raw = o.jq.is_some() || (o.format == Format::Table && !o.as_list);
+            if !prints_raw {
                 result.raw = None;
             }
             self.kept.push(result);

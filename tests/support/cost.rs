@@ -29,9 +29,11 @@ impl Sample {
 /// Linux counts in a child's peak what it had before `exec`. Started the usual way (sharing
 /// this process's memory until `exec`), that is this process's own peak; forked, it is only
 /// what this process holds at the time. So the child is forked (a hook before `exec` makes
-/// std fork), and a caller holds no large buffer when it measures.
+/// std fork), and a caller holds no large buffer when it measures; what the C allocator keeps
+/// of memory freed earlier is handed back first. [`resident_mib`] is the floor that remains.
 pub fn measure(cmd: &mut Command) -> Sample {
     use std::os::unix::process::CommandExt;
+    trim();
     cmd.stdin(Stdio::null());
     // SAFETY: the hook does nothing, which is safe between fork and exec.
     unsafe {
@@ -43,7 +45,14 @@ pub fn measure(cmd: &mut Command) -> Sample {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: pid is our own child, status and usage are valid for writes.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let waited = loop {
+        // SAFETY: as above.
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if waited != -1 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+        {
+            break waited;
+        }
+    };
     let wall = started.elapsed();
     assert_eq!(waited, pid, "wait4 failed");
     std::mem::forget(child); // already reaped
@@ -60,6 +69,28 @@ pub fn measure(cmd: &mut Command) -> Sample {
             -1
         },
     }
+}
+
+/// Hands the memory this process freed back to the system (glibc keeps it otherwise), so that
+/// a child forked now does not start out counting it.
+fn trim() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// This process's resident memory now: the least a child forked from it can count.
+pub fn resident_mib() -> f64 {
+    trim();
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// A Hamravesh v1 profile of about 2 MiB: 600 organizations with the provider's many keys,
