@@ -296,7 +296,7 @@ fn main() {
     // The bodies go to files at once: a process started while this one holds megabytes would
     // count them in its own peak (a child's peak includes what it shared with its parent
     // before `exec`).
-    let realistic = write(dir, "realistic.json", &cost::realistic_hamravesh_body());
+    let realistic = write(dir, "realistic.json", &cost::hamravesh_body(600));
     let heavy = write(dir, "many.json", &cost::many_organizations_body(250_000));
     let cases = [
         (
@@ -381,11 +381,7 @@ fn main() {
     }
 
     // 4. Many accounts: memory follows the accounts in flight, time the slowest round.
-    let megabyte = {
-        let body = cost::realistic_hamravesh_body();
-        let cut = body.find(r#"{"id": 300,"#).expect("organization 300");
-        format!("{}{{}}]}}", &body[..cut])
-    };
+    let megabyte = cost::hamravesh_body(300);
     let big = runtime.block_on(async {
         let s = MockServer::start().await;
         Mock::given(any())

@@ -44,12 +44,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// Runs `whoami ARGS` with its stdout in a file; the sample and what it printed.
-fn measured(dir: &Path, args: &[&str]) -> (cost::Sample, String) {
-    let out = dir.join("stdout");
+/// Runs `whoami ARGS` with its stdout in `DIR/stdout`.
+fn measured_to_file(dir: &Path, args: &[&str]) -> cost::Sample {
     let mut cmd = whoami(dir);
     cmd.args(args)
-        .stdout(std::fs::File::create(&out).unwrap())
+        .stdout(std::fs::File::create(dir.join("stdout")).unwrap())
         .stderr(Stdio::null());
     let sample = cost::measure(&mut cmd);
     eprintln!(
@@ -57,7 +56,37 @@ fn measured(dir: &Path, args: &[&str]) -> (cost::Sample, String) {
         args.join(" "),
         sample.rss_mib()
     );
-    (sample, std::fs::read_to_string(&out).unwrap_or_default())
+    sample
+}
+
+/// Runs `whoami ARGS`; the sample and what it printed.
+fn measured(dir: &Path, args: &[&str]) -> (cost::Sample, String) {
+    let sample = measured_to_file(dir, args);
+    let out = std::fs::read_to_string(dir.join("stdout")).unwrap_or_default();
+    (sample, out)
+}
+
+/// `whoami --config CONFIG --all ARGS` from a test's runtime (its servers keep serving).
+async fn all_accounts(dir: &Path, config: &Path, args: &[&str]) -> cost::Sample {
+    let (dir, config) = (dir.to_path_buf(), config.to_str().unwrap().to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut all = vec!["--config", &config, "--all"];
+        all.extend(args.iter().map(String::as_str));
+        measured_to_file(&dir, &all)
+    })
+    .await
+    .unwrap()
+}
+
+/// A local server answering `template` to everything.
+async fn serve(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
 }
 
 /// Peak memory of reading the smallest Hamravesh profile: what every run costs anyway.
@@ -125,7 +154,7 @@ fn a_realistic_answer_costs_at_most_four_times_its_size() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let input = dir.join("body.json");
-    std::fs::write(&input, cost::realistic_hamravesh_body()).unwrap();
+    std::fs::write(&input, cost::hamravesh_body(600)).unwrap();
     let size = std::fs::metadata(&input).unwrap().len();
     let config = common::config(dir, "");
     let (input, config) = (input.to_str().unwrap(), config.to_str().unwrap());
@@ -167,16 +196,9 @@ fn many_accounts_cost_what_is_in_flight() {
 async fn many_accounts() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().to_path_buf();
-    // About 1 MiB: the realistic body with half its organizations.
-    let body = cost::realistic_hamravesh_body();
-    let cut = body.find(r#"{"id": 300,"#).expect("organization 300");
-    let body = format!("{}{{}}]}}", &body[..cut]);
-    assert!(serde_json::from_str::<serde_json::Value>(&body).is_ok());
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
-        .mount(&server)
-        .await;
+    let body = cost::hamravesh_body(300);
+    assert!(body.len() > 1 << 20);
+    let server = serve(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
     let mut text = String::new();
     for i in 0..100 {
         text += &format!(
@@ -185,19 +207,8 @@ async fn many_accounts() {
         );
     }
     let config = common::config(&dir, &text);
+    let sample = all_accounts(&dir, &config, &["--raw", "--jobs", "4", "-o", "json"]).await;
     let out = dir.join("stdout");
-    let sample = tokio::task::spawn_blocking(move || {
-        let config = config.to_str().unwrap().to_string();
-        let mut cmd = whoami(&dir);
-        cmd.args([
-            "--config", &config, "--all", "--raw", "--jobs", "4", "-o", "json",
-        ])
-        .stdout(std::fs::File::create(dir.join("stdout")).unwrap())
-        .stderr(Stdio::null());
-        cost::measure(&mut cmd)
-    })
-    .await
-    .unwrap();
     assert_eq!(sample.status, 0);
     // Over 100 MiB of output: read a line at a time (held whole, it would weigh on the
     // measurements that follow).
@@ -233,26 +244,20 @@ fn a_large_answer_does_not_stall_the_others() {
 async fn large_and_slow() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path().to_path_buf();
-    let large = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(cost::many_organizations_body(50_000), "application/json"),
-        )
-        .mount(&large)
-        .await;
-    let slow = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(
-                    common::fixture("hamravesh", "minimal.json"),
-                    "application/json",
-                )
-                .set_delay(std::time::Duration::from_secs(1)),
-        )
-        .mount(&slow)
-        .await;
+    let large = serve(
+        ResponseTemplate::new(200)
+            .set_body_raw(cost::many_organizations_body(50_000), "application/json"),
+    )
+    .await;
+    let slow = serve(
+        ResponseTemplate::new(200)
+            .set_body_raw(
+                common::fixture("hamravesh", "minimal.json"),
+                "application/json",
+            )
+            .set_delay(std::time::Duration::from_secs(1)),
+    )
+    .await;
     let text = format!(
         "[large]\nprovider = \"hamravesh\"\nbase_url = \"{}\"\ntoken = \"cost-token-large\"\n\
          [slow]\nprovider = \"hamravesh\"\nbase_url = \"{}\"\ntoken = \"cost-token-slow\"\ntimeout = \"3s\"\n",
@@ -260,12 +265,8 @@ async fn large_and_slow() {
         slow.uri()
     );
     let config = common::config(&dir, &text);
-    let (sample, out) = tokio::task::spawn_blocking(move || {
-        let config = config.to_str().unwrap().to_string();
-        measured(&dir, &["--config", &config, "--all", "-o", "json"])
-    })
-    .await
-    .unwrap();
+    let sample = all_accounts(&dir, &config, &["-o", "json"]).await;
+    let out = std::fs::read_to_string(dir.join("stdout")).unwrap();
     let results: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(results[0]["status"], "ok", "{:.300}", results[0]);
     assert_eq!(results[1]["status"], "ok", "{}", results[1]["error"]);
