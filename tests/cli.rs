@@ -1163,6 +1163,76 @@ fn version_names_the_commit_and_the_target() {
     );
 }
 
+/// Several accounts read one line each, fitted to the terminal: `COLUMNS`, else 80 in a pipe.
+#[tokio::test]
+async fn the_accounts_table_fits_the_terminal() {
+    let server = MockServer::start().await;
+    let mut profile: serde_json::Value =
+        serde_json::from_slice(&fixture("chatwoot", "profile.json")).unwrap();
+    profile["email"] = "ada.lovelace-analytical-engine@operations.example.org".into();
+    Mock::given(path("/good/api/v1/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&profile))
+        .mount(&server)
+        .await;
+    Mock::given(path("/bad/api/v1/profile"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_raw(fixture("chatwoot", "401-invalid.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let uri = server.uri();
+    let mut text = String::new();
+    for (name, at) in [
+        ("production-support-inbox", "good"),
+        ("staging", "bad"),
+        ("ci", "good"),
+        ("eu-west-backup-support-inbox", "bad"),
+        ("dev", "good"),
+        ("qa", "bad"),
+    ] {
+        text += &format!(
+            "[{name}]\nprovider = \"chatwoot\"\nbase_url = \"{uri}/{at}\"\ntoken = \"{TOKEN}\"\n"
+        );
+    }
+    let cfg = config(dir.path(), &text);
+    let table = |columns: Option<&str>| {
+        let mut cmd = check(dir.path(), &cfg, &["--all"]);
+        if let Some(columns) = columns {
+            cmd.env("COLUMNS", columns);
+        }
+        cmd
+    };
+    for (columns, width) in [(None, 80), (Some("80"), 80), (Some("60"), 60)] {
+        let (code, out, err) = run_async(table(columns)).await;
+        assert_eq!(code, 1, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 7, "a header and one line per account:\n{out}");
+        assert!(lines[0].starts_with("ACCOUNT"), "{out}");
+        for line in &lines {
+            assert!(line.chars().count() <= width, "{columns:?}: {line:?}");
+        }
+        assert!(out.contains('…'), "{out}");
+        assert!(
+            lines[2].contains("rejected") && lines[2].contains("invalid_credential"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("EXPIRES"),
+            "an empty column is left out:\n{out}"
+        );
+    }
+    // Wide enough, nothing is cut.
+    let (_, out, _) = run_async(table(Some("300"))).await;
+    assert!(!out.contains('…'), "{out}");
+    assert!(
+        out.contains("ada.lovelace-analytical-engine@operations.example.org"),
+        "{out}"
+    );
+    assert!(out.contains("eu-west-backup-support-inbox"), "{out}");
+}
+
 #[test]
 fn color_always_wins_over_no_color_and_never_leaves_bare_resets() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use crate::cli::Format;
 use crate::profile::{AccountResult, Status};
 
+mod columns;
 mod field;
 mod github;
 mod jq;
@@ -138,6 +139,12 @@ fn render(
         Format::Junit => junit::render(results, out),
         Format::Github => github::render(results, out),
         Format::Prometheus => prometheus::render(results, out),
-        Format::Table => table::render(results, options.as_list, options.color, out),
+        Format::Table => table::render(
+            results,
+            options.as_list,
+            options.color,
+            options.terminal,
+            out,
+        ),
     }
 }

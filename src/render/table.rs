@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde_json::Value;
 
+use super::columns::{self, Column};
 use crate::profile::{AccountResult, Organization, Status};
 use crate::sanitize;
 
@@ -13,8 +14,13 @@ pub fn render(
     results: &[AccountResult],
     as_list: bool,
     color: bool,
+    terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let one = match results {
+        [one] if !as_list => one,
+        _ => return many(results, color, columns::terminal_width(terminal), out),
+    };
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
@@ -27,10 +33,7 @@ pub fn render(
         // styling crate, reading NO_COLOR itself, drops the colors but keeps the resets.
         crossterm::style::force_color_output(true);
     }
-    match results {
-        [one] if !as_list => single(&mut table, one, color),
-        _ => many(&mut table, results, color),
-    }
+    single(&mut table, one, color);
     writeln!(out, "{table}")
 }
 
@@ -121,41 +124,116 @@ fn single(table: &mut Table, r: &AccountResult, color: bool) {
     }
 }
 
-fn many(table: &mut Table, results: &[AccountResult], color: bool) {
-    table.set_header([
-        "account",
-        "provider",
-        "status",
-        "id",
-        "name",
-        "email",
-        "organization / role",
-        "expires",
-    ]);
-    for r in results {
-        let p = r.profile.as_ref();
-        let text = |v: Option<&String>| clean(v.map(String::as_str).unwrap_or(""));
-        let detail = match (&r.error, p) {
-            (Some(e), _) if r.status != Status::Ok || p.is_none() => {
-                format!("{}: {}", kind_name(e.kind), e.message)
-            }
-            _ => p
-                .and_then(|p| p.organizations.first())
-                .map(organization)
-                .unwrap_or_default(),
-        };
-        table.add_row([
-            Cell::new(clean(&r.account)),
-            Cell::new(&r.provider),
-            status_cell(r.status, color),
-            Cell::new(text(p.and_then(|p| p.id.as_ref()))),
-            Cell::new(text(p.and_then(|p| p.display_name.as_ref()))),
-            Cell::new(text(p.and_then(|p| p.email.as_ref()))),
-            Cell::new(clean(&detail)),
-            Cell::new(text(
-                r.credential.as_ref().and_then(|c| c.expires_at.as_ref()),
-            )),
-        ]);
+/// Several accounts: one line each, fitted to `width`.
+fn many(
+    results: &[AccountResult],
+    color: bool,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    const COLUMNS: [Column; 6] = [
+        Column {
+            header: "ACCOUNT",
+            min: Some(8),
+        },
+        Column {
+            header: "PROVIDER",
+            min: None,
+        },
+        Column {
+            header: "STATUS",
+            min: None,
+        },
+        Column {
+            header: "EXPIRES",
+            min: None,
+        },
+        Column {
+            header: "WHO",
+            min: Some(8),
+        },
+        // The error kind, at least, stays readable: `invalid_credential:`.
+        Column {
+            header: "DETAIL",
+            min: Some(19),
+        },
+    ];
+    let rows: Vec<Vec<columns::Cell>> = results
+        .iter()
+        .map(|r| {
+            let p = r.profile.as_ref();
+            // Who the credential belongs to, in one word: the email, else the user name,
+            // the display name or the id.
+            let who = p
+                .and_then(|p| {
+                    p.email
+                        .as_ref()
+                        .or(p.username.as_ref())
+                        .or(p.display_name.as_ref())
+                        .or(p.id.as_ref())
+                })
+                .map(|w| clean(w))
+                .unwrap_or_default();
+            // What matters next: why it is not ok, else where the identity belongs.
+            let detail = match (&r.error, p) {
+                (Some(e), _) if r.status != Status::Ok || p.is_none() => {
+                    format!("{}: {}", kind_name(e.kind), short(&e.message))
+                }
+                _ => p
+                    .map(|p| match p.organizations.as_slice() {
+                        [] => String::new(),
+                        [one] => organization(one),
+                        [first, rest @ ..] => {
+                            format!("{} (+{} more)", organization(first), rest.len())
+                        }
+                    })
+                    .unwrap_or_default(),
+            };
+            let expires = r
+                .credential
+                .as_ref()
+                .and_then(|c| c.expires_at.as_deref())
+                .map(|at| at.get(..10).unwrap_or(at).to_string())
+                .unwrap_or_default();
+            vec![
+                clean(&r.account).into(),
+                clean(&r.provider).into(),
+                columns::Cell {
+                    text: r.status.as_str().to_string(),
+                    color: color.then(|| status_color(r.status)),
+                },
+                clean(&expires).into(),
+                who.into(),
+                clean(&detail).into(),
+            ]
+        })
+        .collect();
+    for line in columns::layout(&COLUMNS, &rows, width) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// A message without its `HTTP 401: ` (the kind beside it says as much): a line has little room.
+fn short(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((status, rest))
+            if status.len() == 8
+                && status.starts_with("HTTP ")
+                && status[5..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest
+        }
+        _ => message,
+    }
+}
+
+/// The ANSI color of a status: green, red or yellow.
+fn status_color(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "32",
+        Status::Rejected => "31",
+        Status::Error => "33",
     }
 }
 
