@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::CommandFactory;
-use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::bind;
 use crate::cli::{Cli, ListFormat};
@@ -13,6 +12,7 @@ use crate::config::{self, Env};
 use crate::credential::Source;
 use crate::error::{Error, Exit};
 use crate::provider::{self, Origin, PROVIDERS, Registry, custom};
+use crate::render::columns::{self, Column};
 
 /// Writes a listing as JSON (an array or object, pretty) or YAML; `None` for a table.
 fn structured<T: serde::Serialize>(
@@ -87,11 +87,36 @@ pub fn effective_user(out: &mut dyn Write) -> Result<Exit, Error> {
     }
 }
 
-fn table() -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    t
+/// A listing as lines fitted to the terminal (see `src/render/columns.rs`), every cell
+/// sanitized for it.
+fn table(columns: &[Column], rows: &[Vec<String>], out: &mut dyn Write) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    let rows: Vec<Vec<columns::Cell>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::sanitize::terminal(cell).into())
+                .collect()
+        })
+        .collect();
+    let width = columns::terminal_width(std::io::stdout().is_terminal());
+    for line in columns::layout(columns, &rows, width) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// A column that keeps its width.
+const fn fixed(header: &'static str) -> Column {
+    Column { header, min: None }
+}
+
+/// A column that may shrink to `min`.
+const fn shrinks(header: &'static str, min: usize) -> Column {
+    Column {
+        header,
+        min: Some(min),
+    }
 }
 
 /// `whoami providers`: every provider (built-in, the user's definitions, and the accounts
@@ -103,8 +128,7 @@ pub fn providers(
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
     let env = Env::from_process();
-    let mut t = table();
-    t.set_header(["provider", "base URL", "auth", "environment", "source"]);
+    let mut lines: Vec<Vec<String>> = Vec::new();
     let registry = match Registry::load(&bind::providers_dir()) {
         Ok(registry) => registry,
         Err(errors) => {
@@ -145,13 +169,12 @@ pub fn providers(
             source: source.clone(),
             docs: p.docs_url().to_string(),
         });
-        t.add_row([
+        lines.push(vec![
             p.id().to_string(),
             p.default_base_url()
                 .unwrap_or("(required: base_url)")
                 .to_string(),
             p.auth_header().to_string(),
-            env.join("\n"),
             source,
         ]);
     }
@@ -181,11 +204,10 @@ pub fn providers(
                     source: defined.clone(),
                     docs: String::new(),
                 });
-                t.add_row([
+                lines.push(vec![
                     format!("{} (custom)", a.name),
                     crate::redact::shown_url(bound.base_url.as_deref().unwrap_or_default()),
                     bound.provider.auth_header().to_string(),
-                    bound.env_var("token"),
                     defined,
                 ]);
             }
@@ -197,7 +219,15 @@ pub fn providers(
         }
     }
     if !structured(format, &rows, out)? {
-        writeln!(out, "{t}")?;
+        // The variables each reads are in `providers show ID` and `-o json`: a line has no
+        // room for them.
+        const COLUMNS: [Column; 4] = [
+            fixed("PROVIDER"),
+            shrinks("BASE URL", 20),
+            shrinks("AUTH", 16),
+            shrinks("SOURCE", 8),
+        ];
+        table(&COLUMNS, &lines, out)?;
     }
     Ok(match broken {
         true => Exit::Usage,
@@ -278,8 +308,7 @@ pub fn accounts(
         )?;
         return Ok(Exit::Verified);
     }
-    let mut t = table();
-    t.set_header(["account", "provider", "base URL", "credential", "hint"]);
+    let mut lines: Vec<Vec<String>> = Vec::new();
     let mut rows = Vec::new();
     for a in &setup.accounts {
         let (source, hint) = match &a.token {
@@ -298,7 +327,7 @@ pub fn accounts(
             hint: hint.clone(),
             problems: a.problems().iter().map(|p| p.to_string()).collect(),
         });
-        t.add_row([
+        lines.push(vec![
             a.name.clone(),
             a.provider.id().to_string(),
             a.effective_base_url()
@@ -308,7 +337,14 @@ pub fn accounts(
         ]);
     }
     if !structured(format, &rows, out)? {
-        writeln!(out, "{t}")?;
+        const COLUMNS: [Column; 5] = [
+            shrinks("ACCOUNT", 12),
+            fixed("PROVIDER"),
+            shrinks("BASE URL", 20),
+            shrinks("CREDENTIAL", 20),
+            fixed("HINT"),
+        ];
+        table(&COLUMNS, &lines, out)?;
     }
     Ok(Exit::Verified)
 }

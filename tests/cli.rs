@@ -909,13 +909,14 @@ fn sdk_variables_never_fall_back_to_the_public_host() {
         .filter(|name| out.contains(name))
         .collect();
     assert_eq!(order.len(), 3, "{out}");
-    let positions: Vec<usize> = order
-        .iter()
-        .map(|n| out.find(&format!("│ {n} ")).unwrap())
-        .collect();
+    let line_of = |name: &str| {
+        out.lines()
+            .position(|line| line.starts_with(&format!("{name} ")))
+    };
+    let positions: Vec<usize> = order.iter().map(|n| line_of(n).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{out}");
     assert!(
-        !out.contains("│ config "),
+        line_of("config").is_none(),
         "a reserved name is never an account\n{out}"
     );
 }
@@ -1199,9 +1200,10 @@ async fn the_accounts_table_fits_the_terminal() {
     let cfg = config(dir.path(), &text);
     let table = |columns: Option<&str>| {
         let mut cmd = check(dir.path(), &cfg, &["--all"]);
-        if let Some(columns) = columns {
-            cmd.env("COLUMNS", columns);
-        }
+        match columns {
+            Some(columns) => cmd.env("COLUMNS", columns),
+            None => cmd.env_remove("COLUMNS"),
+        };
         cmd
     };
     for (columns, width) in [(None, 80), (Some("80"), 80), (Some("60"), 60)] {
@@ -1231,6 +1233,61 @@ async fn the_accounts_table_fits_the_terminal() {
         "{out}"
     );
     assert!(out.contains("eu-west-backup-support-inbox"), "{out}");
+}
+
+/// `providers` and `accounts` list one line each, fitted to the terminal too.
+#[test]
+fn listings_fit_the_terminal_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(whoami(dir.path()).env("COLUMNS", "80").arg("providers"));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + profile_whoami::provider::PROVIDERS.len(),
+        "{out}"
+    );
+    assert!(lines[0].starts_with("PROVIDER"), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("vaiz ") && l.ends_with("built-in")),
+        "{out}"
+    );
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
+    let cfg = config(
+        dir.path(),
+        "[support-production-eu-west]\nprovider = \"chatwoot\"\n\
+         base_url = \"https://chatwoot.support.operations.example.org/inbox/eu-west-1\"\n\
+         token = { env = \"SUPPORT_PRODUCTION_EU_WEST_CHATWOOT_ACCESS_TOKEN\" }\n\
+         [ci]\nprovider = \"vaiz\"\ntoken = { env = \"VAIZ_CI\" }\n",
+    );
+    let listing = |columns: &str| {
+        let (code, out, err) = run(whoami(dir.path())
+            .env("COLUMNS", columns)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("accounts"));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = listing("80");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
+    assert!(
+        lines[1].contains('…') && lines[2].starts_with("ci "),
+        "{out}"
+    );
+    let out = listing("200");
+    assert!(
+        out.contains("env SUPPORT_PRODUCTION_EU_WEST_CHATWOOT_ACCESS_TOKEN"),
+        "{out}"
+    );
 }
 
 #[test]

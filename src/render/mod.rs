@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use crate::cli::Format;
 use crate::profile::{AccountResult, Status};
 
-mod columns;
+pub mod columns;
 mod field;
 mod github;
 mod jq;

@@ -15,13 +15,15 @@ pub fn whoami(dir: &Path) -> Command {
 }
 
 /// The whole environment of a hermetic run (after `env_clear`): PATH kept for `sh`, HOME and
-/// XDG dirs in `dir`, no color.
-pub fn hermetic_env(dir: &Path) -> [(&'static str, std::ffi::OsString); 4] {
+/// XDG dirs in `dir`, no color, and tables wide enough to hold every value whole (the test of
+/// fitting the terminal sets its own width).
+pub fn hermetic_env(dir: &Path) -> [(&'static str, std::ffi::OsString); 5] {
     [
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
         ("HOME", dir.as_os_str().to_owned()),
         ("XDG_CONFIG_HOME", dir.join("xdg").into_os_string()),
         ("NO_COLOR", "1".into()),
+        ("COLUMNS", "1000".into()),
     ]
 }
 
