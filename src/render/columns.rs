@@ -129,7 +129,10 @@ pub fn terminal_width(terminal: bool) -> usize {
     {
         return columns;
     }
-    if terminal && let Ok((columns, _)) = crossterm::terminal::size() {
+    if terminal
+        && let Some((terminal_size::Width(columns), _)) =
+            terminal_size::terminal_size_of(std::io::stdout())
+    {
         return usize::from(columns).max(1);
     }
     80

@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde_json::Value;
 
 use super::columns::{self, Column};
@@ -17,56 +16,52 @@ pub fn render(
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let one = match results {
-        [one] if !as_list => one,
-        _ => return many(results, color, columns::terminal_width(terminal), out),
-    };
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    // Styling is only ever added to the status cell, and only when color is on; the terminal
-    // width is still detected either way.
-    if color {
-        table.enforce_styling();
-        // Color was decided already (`--color always` wins over NO_COLOR): without this the
-        // styling crate, reading NO_COLOR itself, drops the colors but keeps the resets.
-        crossterm::style::force_color_output(true);
+    match results {
+        // On a terminal a long value is cut to fit; in a pipe every value is whole.
+        [one] if !as_list => single(
+            one,
+            color,
+            terminal.then(|| columns::terminal_width(true)),
+            out,
+        ),
+        _ => many(results, color, columns::terminal_width(terminal), out),
     }
-    single(&mut table, one, color);
-    writeln!(out, "{table}")
-}
-
-fn status_cell(status: Status, color: bool) -> Cell {
-    let cell = Cell::new(status.as_str());
-    if !color {
-        return cell;
-    }
-    cell.fg(match status {
-        Status::Ok => Color::Green,
-        Status::Rejected => Color::Red,
-        Status::Error => Color::Yellow,
-    })
 }
 
 fn clean(text: &str) -> String {
     sanitize::terminal(text)
 }
 
-fn single(table: &mut Table, r: &AccountResult, color: bool) {
-    table.set_header(["field", "value"]);
-    // Values are sanitized line by line: a cell may hold several lines (organizations), but
-    // no provider text keeps a control character.
+/// One account: a field and its value per line, fitted to `width` when there is one.
+fn single(
+    r: &AccountResult,
+    color: bool,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    const COLUMNS: [Column; 2] = [
+        Column {
+            header: "FIELD",
+            min: Some(12),
+        },
+        Column {
+            header: "VALUE",
+            min: Some(16),
+        },
+    ];
+    let mut rows: Vec<Vec<columns::Cell>> = Vec::new();
+    // A value of several lines (organizations) takes a line each, sanitized line by line: no
+    // provider text keeps a control character.
     let mut row = |name: &str, value: Option<String>| {
-        if let Some(value) = value {
-            let lines: Vec<String> = value.split('\n').map(clean).collect();
-            table.add_row([Cell::new(name), Cell::new(lines.join("\n"))]);
+        for (i, line) in value.iter().flat_map(|v| v.split('\n')).enumerate() {
+            let name = if i == 0 { name } else { "" };
+            rows.push(vec![name.to_string().into(), clean(line).into()]);
         }
     };
     row("account", Some(r.account.clone()));
     row("provider", Some(r.provider.clone()));
     row("endpoint", r.endpoint.clone());
-    row("status", Some(String::new()));
+    row("status", Some(r.status.as_str().to_string()));
     row("http status", r.http_status.map(|s| s.to_string()));
     row("elapsed", r.elapsed_ms.map(|ms| format!("{ms} ms")));
     if let Some(c) = &r.credential {
@@ -117,11 +112,15 @@ fn single(table: &mut Table, r: &AccountResult, color: bool) {
     if let Some(raw) = &r.raw {
         row("raw", Some(raw.to_string()));
     }
-    // The status cell is colored, so it is set apart from the plain rows.
-    let status_row = if r.endpoint.is_some() { 3 } else { 2 };
-    if let Some(row) = table.row_mut(status_row) {
-        *row = comfy_table::Row::from([Cell::new("status"), status_cell(r.status, color)]);
+    // Account, provider, the endpoint when there is one, then the status.
+    let status = if r.endpoint.is_some() { 3 } else { 2 };
+    rows[status][1].color = color.then(|| status_color(r.status));
+    // The header says nothing a field name does not.
+    let lines = columns::layout(&COLUMNS, &rows, width.unwrap_or(usize::MAX));
+    for line in lines.iter().skip(1) {
+        writeln!(out, "{line}")?;
     }
+    Ok(())
 }
 
 /// Several accounts: one line each, fitted to `width`.
@@ -261,5 +260,70 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn one_account_is_cut_to_the_terminal_and_whole_in_a_pipe() {
+        let email = "ada.lovelace-analytical-engine@operations.example.org";
+        let result = AccountResult {
+            account: "prod".into(),
+            provider: "chatwoot".into(),
+            endpoint: None,
+            status: Status::Ok,
+            http_status: Some(200),
+            elapsed_ms: None,
+            credential: None,
+            profile: Some(Profile {
+                email: Some(email.into()),
+                organizations: vec![
+                    Organization {
+                        name: Some("Acme".into()),
+                        ..Default::default()
+                    },
+                    Organization {
+                        name: Some("Beta".into()),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }),
+            error: None,
+            raw: None,
+        };
+        let print = |color: bool, width: Option<usize>| {
+            let mut out = Vec::new();
+            single(&result, color, width, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let piped = print(false, None);
+        assert!(piped.starts_with("account        prod\n"), "{piped}");
+        assert!(
+            piped.contains(&format!("email          {email}\n")),
+            "{piped}"
+        );
+        assert!(
+            piped.contains("organizations  Acme\n               Beta\n"),
+            "{piped}"
+        );
+        let fitted = print(false, Some(40));
+        for line in fitted.lines() {
+            assert!(line.width() <= 40, "{line:?}");
+        }
+        assert!(
+            fitted.contains("email          ada.lovelace-analytical-…\n"),
+            "{fitted}"
+        );
+        let colored = print(true, Some(40));
+        assert!(
+            colored.contains("status         \u{1b}[32mok\u{1b}[0m\n"),
+            "{colored}"
+        );
     }
 }
