@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, environment, where it is defined')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, where it is defined (-o json: its variables too)')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')
@@ -157,7 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help' {
-            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, environment, where it is defined')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Every provider: base URL, auth, where it is defined (-o json: its variables too)')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand providers 'Every provider: base URL, auth, environment, where it is defined'
+            cand providers 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
@@ -136,7 +136,7 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand --help 'Print help'
         }
         &'whoami;help'= {
-            cand providers 'Every provider: base URL, auth, environment, where it is defined'
+            cand providers 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'

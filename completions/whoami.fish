@@ -53,7 +53,7 @@ complete -c whoami -n "__fish_whoami_needs_command" -s q -l quiet -d 'Nothing on
 complete -c whoami -n "__fish_whoami_needs_command" -s v -l verbose -d 'Request log on stderr (repeat for more: -vv response headers, -vvv request headers)'
 complete -c whoami -n "__fish_whoami_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c whoami -n "__fish_whoami_needs_command" -s V -l version -d 'Print version'
-complete -c whoami -n "__fish_whoami_needs_command" -f -a "providers" -d 'Every provider: base URL, auth, environment, where it is defined'
+complete -c whoami -n "__fish_whoami_needs_command" -f -a "providers" -d 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "config" -d 'Where the config is, and whether it is valid'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
@@ -99,7 +99,7 @@ complete -c whoami -n "__fish_whoami_using_subcommand init" -l config -d 'Config
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Every provider: base URL, auth, environment, where it is defined'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "config" -d 'Where the config is, and whether it is valid'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'

@@ -159,7 +159,7 @@ pub enum ListFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Every provider: base URL, auth, environment, where it is defined
+    /// Every provider: base URL, auth, where it is defined (-o json: its variables too)
     Providers {
         #[command(subcommand)]
         action: Option<ProvidersCommand>,

@@ -18,11 +18,17 @@ pub struct Column {
 pub struct Cell {
     pub text: String,
     pub color: Option<&'static str>,
+    /// Never cut, however wide (a value asked for whole, such as `--raw`): the terminal wraps
+    /// it, and the widths of the other lines leave it out.
+    pub whole: bool,
 }
 
 impl From<String> for Cell {
     fn from(text: String) -> Cell {
-        Cell { text, color: None }
+        Cell {
+            text,
+            ..Cell::default()
+        }
     }
 }
 
@@ -39,6 +45,7 @@ pub fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<Strin
         .map(|&c| {
             rows.iter()
                 .filter_map(|row| row.get(c))
+                .filter(|cell| !cell.whole)
                 .map(|cell| cell.text.width())
                 .chain([columns[c].header.width()])
                 .max()
@@ -60,15 +67,16 @@ pub fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<Strin
         widths[i] -= 1;
         excess -= 1;
     }
-    let line = |cells: Vec<(String, Option<&'static str>)>| {
+    let line = |cells: Vec<Cell>| {
         let last = cells.len().saturating_sub(1);
         let mut line = String::new();
-        for (i, ((text, color), width)) in cells.into_iter().zip(&widths).enumerate() {
-            let text = fit(&text, *width);
+        for (i, (cell, width)) in cells.into_iter().zip(&widths).enumerate() {
+            let Cell { text, color, whole } = cell;
+            let text = if whole { text } else { fit(&text, *width) };
             let pad = if i == last {
                 0
             } else {
-                width - text.width() + 2
+                width.saturating_sub(text.width()) + 2
             };
             match color {
                 Some(code) => line += &format!("\u{1b}[{code}m{text}\u{1b}[0m"),
@@ -81,17 +89,14 @@ pub fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<Strin
     let mut lines = vec![line(
         shown
             .iter()
-            .map(|&c| (columns[c].header.to_string(), None))
+            .map(|&c| columns[c].header.to_string().into())
             .collect(),
     )];
     for row in rows {
         lines.push(line(
             shown
                 .iter()
-                .map(|&c| {
-                    let cell = row.get(c).cloned().unwrap_or_default();
-                    (cell.text, cell.color)
-                })
+                .map(|&c| row.get(c).cloned().unwrap_or_default())
                 .collect(),
         ));
     }

@@ -27,7 +27,7 @@ pub struct RenderOptions {
     /// An array even for one result (`--all`, or more than one account selected).
     pub as_list: bool,
     pub color: bool,
-    /// stdout is a terminal: `--field` values are sanitized.
+    /// stdout is a terminal: `--field` values are sanitized, and tables fit its width.
     pub terminal: bool,
     /// `--quiet`: nothing on stdout; the accounts that are not ok on stderr.
     pub quiet: bool,

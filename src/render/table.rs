@@ -54,8 +54,17 @@ fn single(
     // provider text keeps a control character.
     let mut row = |name: &str, value: Option<String>| {
         for (i, line) in value.iter().flat_map(|v| v.split('\n')).enumerate() {
-            let name = if i == 0 { name } else { "" };
-            rows.push(vec![name.to_string().into(), clean(line).into()]);
+            let name = if i == 0 { clean(name) } else { String::new() };
+            // What was asked for whole (`--raw`) and why it failed are never cut.
+            let whole = matches!(name.as_str(), "raw" | "error");
+            rows.push(vec![
+                name.into(),
+                columns::Cell {
+                    text: clean(line),
+                    color: None,
+                    whole,
+                },
+            ]);
         }
     };
     row("account", Some(r.account.clone()));
@@ -112,9 +121,9 @@ fn single(
     if let Some(raw) = &r.raw {
         row("raw", Some(raw.to_string()));
     }
-    // Account, provider, the endpoint when there is one, then the status.
-    let status = if r.endpoint.is_some() { 3 } else { 2 };
-    rows[status][1].color = color.then(|| status_color(r.status));
+    if let Some(status) = rows.iter_mut().find(|row| row[0].text == "status") {
+        status[1].color = color.then(|| status_color(r.status));
+    }
     // The header says nothing a field name does not.
     let lines = columns::layout(&COLUMNS, &rows, width.unwrap_or(usize::MAX));
     for line in lines.iter().skip(1) {
@@ -200,6 +209,7 @@ fn many(
                 columns::Cell {
                     text: r.status.as_str().to_string(),
                     color: color.then(|| status_color(r.status)),
+                    whole: false,
                 },
                 clean(&expires).into(),
                 who.into(),
@@ -292,10 +302,14 @@ mod tests {
                         ..Default::default()
                     },
                 ],
+                // A key chosen by a server, through a user's definition.
+                extra: [("evil\u{1b}]0;title\u{7}\nkey".to_string(), "v".into())]
+                    .into_iter()
+                    .collect(),
                 ..Default::default()
             }),
             error: None,
-            raw: None,
+            raw: Some(serde_json::json!({"email": email, "note": "x".repeat(80)})),
         };
         let print = |color: bool, width: Option<usize>| {
             let mut out = Vec::new();
@@ -303,26 +317,32 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         let piped = print(false, None);
-        assert!(piped.starts_with("account        prod\n"), "{piped}");
         assert!(
-            piped.contains(&format!("email          {email}\n")),
+            !piped.contains('\u{1b}') && piped.lines().count() == 9,
+            "{piped:?}"
+        );
+        assert!(piped.contains("\nextra.evil key  v\n"), "{piped}");
+        assert!(piped.starts_with("account         prod\n"), "{piped}");
+        assert!(
+            piped.contains(&format!("email           {email}\n")),
             "{piped}"
         );
         assert!(
-            piped.contains("organizations  Acme\n               Beta\n"),
+            piped.contains("organizations   Acme\n                Beta\n"),
             "{piped}"
         );
         let fitted = print(false, Some(40));
-        for line in fitted.lines() {
+        for line in fitted.lines().filter(|l| !l.starts_with("raw ")) {
             assert!(line.width() <= 40, "{line:?}");
         }
+        assert!(fitted.contains(&"x".repeat(80)), "--raw is whole: {fitted}");
         assert!(
-            fitted.contains("email          ada.lovelace-analytical-…\n"),
+            fitted.contains("email           ada.lovelace-analytical…\n"),
             "{fitted}"
         );
         let colored = print(true, Some(40));
         assert!(
-            colored.contains("status         \u{1b}[32mok\u{1b}[0m\n"),
+            colored.contains("status          \u{1b}[32mok\u{1b}[0m\n"),
             "{colored}"
         );
     }
