@@ -15,7 +15,7 @@ use crate::classify::{Answer, Verdict, Why, classify};
 use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::jq::Document;
-use crate::profile::{AccountResult, ErrorKind, Organization, Profile, ResultError, Status};
+use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
 use crate::redact::{REDACTED, Redactor, Secrets};
 use crate::sanitize;
 
@@ -104,12 +104,12 @@ const OFF_THREAD: usize = 256 * 1024;
 /// freed megabytes tripled the peak of a run over many large answers.
 mod reader {
     use std::sync::OnceLock;
-    use std::sync::mpsc::{Sender, channel};
+    use std::sync::mpsc::{SendError, Sender, channel};
 
     type Job = Box<dyn FnOnce() + Send>;
 
     /// Runs `work` on the reader thread and waits for it without blocking the runtime; where
-    /// no thread can start, runs it here.
+    /// the thread is not there (it could not start), runs it here.
     pub async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
         static READER: OnceLock<Option<Sender<Job>>> = OnceLock::new();
         let reader = READER.get_or_init(|| {
@@ -124,26 +124,20 @@ mod reader {
                 .map(|_| jobs)
         });
         let (done, answer) = tokio::sync::oneshot::channel();
-        let work = std::sync::Arc::new(std::sync::Mutex::new(Some(work)));
-        let job = {
-            let work = work.clone();
-            Box::new(move || {
-                if let Some(work) = work.lock().ok().and_then(|mut w| w.take()) {
-                    let _ = done.send(work());
-                }
-            }) as Job
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        let unsent = match reader {
+            Some(reader) => reader.send(job).err().map(|SendError(job)| job),
+            None => Some(job),
         };
-        if reader.as_ref().is_some_and(|r| r.send(job).is_ok())
-            && let Ok(value) = answer.await
-        {
-            return value;
+        if let Some(job) = unsent {
+            job();
         }
-        // The thread is gone (it could not start, or a read panicked there): here, then.
-        let work = work.lock().ok().and_then(|mut w| w.take());
-        match work {
-            Some(work) => work(),
-            None => panic!("reading an answer failed"),
-        }
+        // Only a read that panicked drops its answer: the panic goes on here.
+        answer
+            .await
+            .unwrap_or_else(|_| panic!("reading an answer failed"))
     }
 }
 
@@ -369,13 +363,7 @@ fn protect(mut profile: Profile, redactor: &Redactor<'_>) -> Profile {
     // only its text is searched, one string at a time, so a list of any length costs no copy.
     let mut organizations = std::mem::take(&mut profile.organizations);
     for organization in &mut organizations {
-        let Organization {
-            id,
-            name,
-            role,
-            roles,
-        } = organization;
-        for text in [id, name, role].into_iter().flatten().chain(roles) {
+        for text in organization.texts_mut() {
             if let Some(redacted) = redactor.secrets.replace(text) {
                 *text = redacted;
             }

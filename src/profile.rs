@@ -45,6 +45,16 @@ pub struct Organization {
     pub roles: Vec<String>,
 }
 
+impl Organization {
+    /// Every text it holds: id, name, role, then each of its roles.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        [&mut self.id, &mut self.name, &mut self.role]
+            .into_iter()
+            .flatten()
+            .chain(&mut self.roles)
+    }
+}
+
 /// What happened to one account: `ok` (verified), `rejected` (the provider refused the
 /// credential: a fact) or `error` (we could not tell).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -314,6 +324,25 @@ pub fn field_text(value: Option<&Value>) -> String {
 }
 
 #[cfg(test)]
+impl AccountResult {
+    /// A verified chatwoot result with nothing else in it, for tests to fill in.
+    pub fn example(account: &str) -> AccountResult {
+        AccountResult {
+            account: account.into(),
+            provider: "chatwoot".into(),
+            endpoint: None,
+            status: Status::Ok,
+            http_status: Some(200),
+            elapsed_ms: None,
+            credential: None,
+            profile: None,
+            error: None,
+            raw: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -321,13 +350,7 @@ mod tests {
     #[test]
     fn lookups_convert_the_organizations_only_when_they_reach_them() {
         let mut result = AccountResult {
-            account: "a".into(),
             provider: "hamravesh".into(),
-            endpoint: None,
-            status: Status::Ok,
-            http_status: Some(200),
-            elapsed_ms: None,
-            credential: None,
             profile: Some(Profile {
                 email: Some("ada@example.org".into()),
                 organizations: vec![Organization {
@@ -336,8 +359,7 @@ mod tests {
                 }],
                 ..Default::default()
             }),
-            error: None,
-            raw: None,
+            ..AccountResult::example("a")
         };
         let value = document_for(&mut result, ["profile.email", "status"]);
         assert_eq!(

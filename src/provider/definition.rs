@@ -221,24 +221,19 @@ struct Staged {
 type Span = (u32, u32);
 
 impl Staged {
-    fn push(&mut self, organization: Organization) {
+    fn push(&mut self, mut organization: Organization) {
+        // Offsets are 32 bits: text past 4 GiB (only a runaway mapping makes that much) is
+        // left out rather than misread.
+        let size: usize = organization.texts_mut().map(|t| t.len()).sum();
+        if u32::try_from(self.text.len() + size).is_err() {
+            return;
+        }
         let Organization {
             id,
             name,
             role,
             roles,
         } = organization;
-        // Offsets are 32 bits: text past 4 GiB (only a runaway mapping makes that much) is
-        // left out rather than misread.
-        let size: usize = [&id, &name, &role]
-            .into_iter()
-            .flatten()
-            .chain(&roles)
-            .map(String::len)
-            .sum();
-        if u32::try_from(self.text.len() + size).is_err() {
-            return;
-        }
         let fields = [id, name, role].map(|field| field.map(|f| self.keep(&f)));
         let first = self.roles.len() as u32;
         for role in roles {

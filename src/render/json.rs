@@ -119,19 +119,14 @@ mod tests {
     #[test]
     fn a_list_written_item_by_item_is_the_list_written_whole() {
         let result = |account: &str, message: &str| AccountResult {
-            account: account.into(),
-            provider: "chatwoot".into(),
-            endpoint: None,
             status: crate::profile::Status::Error,
             http_status: Some(500),
-            elapsed_ms: None,
-            credential: None,
-            profile: None,
             error: Some(crate::profile::ResultError {
                 kind: crate::profile::ErrorKind::ServerError,
                 message: message.into(),
             }),
             raw: Some(serde_json::json!({"a\nb": ["x\ny", {"z": []}], "e": {}})),
+            ..AccountResult::example(account)
         };
         for n in 1..=3 {
             let results: Vec<AccountResult> = (0..n)

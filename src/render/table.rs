@@ -283,13 +283,6 @@ mod tests {
     fn one_account_is_cut_to_the_terminal_and_whole_in_a_pipe() {
         let email = "ada.lovelace-analytical-engine@operations.example.org";
         let result = AccountResult {
-            account: "prod".into(),
-            provider: "chatwoot".into(),
-            endpoint: None,
-            status: Status::Ok,
-            http_status: Some(200),
-            elapsed_ms: None,
-            credential: None,
             profile: Some(Profile {
                 email: Some(email.into()),
                 organizations: vec![
@@ -308,8 +301,8 @@ mod tests {
                     .collect(),
                 ..Default::default()
             }),
-            error: None,
             raw: Some(serde_json::json!({"email": email, "note": "x".repeat(80)})),
+            ..AccountResult::example("prod")
         };
         let print = |color: bool, width: Option<usize>| {
             let mut out = Vec::new();

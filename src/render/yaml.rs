@@ -51,13 +51,8 @@ mod tests {
     #[test]
     fn a_list_written_item_by_item_is_the_list_written_whole() {
         let result = |account: &str| AccountResult {
-            account: account.into(),
-            provider: "chatwoot".into(),
             endpoint: Some("https://x.example.org/api".into()),
-            status: crate::profile::Status::Ok,
-            http_status: Some(200),
             elapsed_ms: Some(3),
-            credential: None,
             profile: Some(crate::profile::Profile {
                 email: Some("ada@example.org".into()),
                 organizations: vec![crate::profile::Organization {
@@ -67,8 +62,8 @@ mod tests {
                 }],
                 ..Default::default()
             }),
-            error: None,
             raw: Some(serde_json::json!({"a": ["x\ny", {"z": []}], "e": {}})),
+            ..AccountResult::example(account)
         };
         let results: Vec<AccountResult> = (0..3).map(|i| result(&format!("a{i}"))).collect();
         let mut whole = Vec::new();
