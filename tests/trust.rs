@@ -604,11 +604,51 @@ async fn another_accounts_credential_is_redacted_too() {
             &["--all", "-o", "table", "--raw"],
             &["--all", "-o", "json", "--raw", "-vvv"],
         ] {
-            let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
-            let context = format!("{name} / {args:?} (exit {code})");
-            assert!(code != 2 && code != 101, "{context}: {err}");
-            assert_hidden(&[A, B], &[&out, &err], &context);
+            // Whole, and cut to a narrow terminal: a cut never leaves part of a credential.
+            for columns in ["1000", "40"] {
+                let mut cmd = check(dir.path(), &cfg, args);
+                cmd.env("COLUMNS", columns);
+                let (code, out, err) = run_async(cmd).await;
+                let context = format!("{name} / {args:?} / COLUMNS={columns} (exit {code})");
+                assert!(code != 2 && code != 101, "{context}: {err}");
+                assert_hidden(&[A, B], &[&out, &err], &context);
+                assert!(
+                    !out.contains(&A[..12]) && !out.contains(&B[..12]),
+                    "{context}: {out}"
+                );
+            }
         }
+    }
+}
+
+/// A large answer is read on a thread of its own: the same redaction holds there, in every
+/// format, with the credential echoed in a value, as a key and under a secret key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_answer_that_echoes_the_credential_is_redacted() {
+    let padding: Vec<String> = (0..15000)
+        .map(|i| format!(r#"{{"n": {i}, "x": "pad"}}"#))
+        .collect();
+    let body = format!(
+        r#"{{"id": 7, "name": "{TOKEN}", "email": "ada@example.org", "{TOKEN}": "as a key",
+            "access_token": "{TOKEN}", "custom_attributes": {{"note": "sent with {TOKEN}", "pad": [{}]}}}}"#,
+        padding.join(", ")
+    );
+    assert!(body.len() > 256 * 1024, "read off the socket thread");
+    let server = serve(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    for args in [
+        &["-p", "chatwoot", "-o", "json", "--raw"][..],
+        &["-p", "chatwoot", "-o", "yaml", "--raw"],
+        &["-p", "chatwoot", "-o", "table", "--raw"],
+        &["--all", "-o", "table"],
+        &["-p", "chatwoot", "-o", "json", "--raw", "-vvv"],
+    ] {
+        let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
+        let context = format!("{args:?} (exit {code})");
+        assert_eq!(code, 0, "{context}: {err}");
+        assert!(out.contains("ada@example.org"), "{context}: verified");
+        assert_hidden(&[TOKEN], &[&out, &err], &context);
     }
 }
 
