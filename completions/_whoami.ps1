@@ -54,6 +54,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Verify a token live, store it in the OS keyring and add its account to the config')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account from the config, and the secret `login` stored for it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -150,6 +152,29 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'whoami;login' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The provider [default: the account''s own, when it exists]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The provider [default: the account''s own, when it exists]')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The account''s name [default: the provider id]')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account''s name [default: the provider id]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'The account''s base URL (your instance, for providers without a shared host)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'A provider setting for the account (repeatable; see `whoami providers show P`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
+            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the token from standard input instead of asking for it')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing account''s credential (and the keys given here)')
+            [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'Keep the token in a file beside the config (mode 0600) instead of the OS keyring')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'whoami;logout' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The account to remove')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account to remove')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'whoami;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -161,6 +186,8 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'Configured accounts and where each credential comes from (sends nothing)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Where the config is, and whether it is valid')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config skeleton (mode 0600; never overwrites)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Verify a token live, store it in the OS keyring and add its account to the config')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account from the config, and the secret `login` stored for it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -191,6 +218,12 @@ Register-ArgumentCompleter -Native -CommandName 'whoami' -ScriptBlock {
             break
         }
         'whoami;help;init' {
+            break
+        }
+        'whoami;help;login' {
+            break
+        }
+        'whoami;help;logout' {
             break
         }
         'whoami;help;completions' {

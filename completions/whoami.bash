@@ -31,6 +31,12 @@ _whoami() {
             whoami,init)
                 cmd="whoami__subcmd__init"
                 ;;
+            whoami,login)
+                cmd="whoami__subcmd__login"
+                ;;
+            whoami,logout)
+                cmd="whoami__subcmd__logout"
+                ;;
             whoami,providers)
                 cmd="whoami__subcmd__providers"
                 ;;
@@ -66,6 +72,12 @@ _whoami() {
                 ;;
             whoami__subcmd__help,init)
                 cmd="whoami__subcmd__help__subcmd__init"
+                ;;
+            whoami__subcmd__help,login)
+                cmd="whoami__subcmd__help__subcmd__login"
+                ;;
+            whoami__subcmd__help,logout)
+                cmd="whoami__subcmd__help__subcmd__logout"
                 ;;
             whoami__subcmd__help,providers)
                 cmd="whoami__subcmd__help__subcmd__providers"
@@ -107,7 +119,7 @@ _whoami() {
 
     case "${cmd}" in
         whoami)
-            opts="-p -a -o -q -v -h -V --provider --account --all --output --field --jq --raw --input --input-status --base-url --timeout --retries --jobs --min-validity --expect --color --show-pii --quiet --verbose --config --help --version providers accounts config init completions help"
+            opts="-p -a -o -q -v -h -V --provider --account --all --output --field --jq --raw --input --input-status --base-url --timeout --retries --jobs --min-validity --expect --color --show-pii --quiet --verbose --config --help --version providers accounts config init login logout completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -355,7 +367,7 @@ _whoami() {
             return 0
             ;;
         whoami__subcmd__help)
-            opts="providers accounts config init completions help"
+            opts="providers accounts config init login logout completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,6 +478,34 @@ _whoami() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        whoami__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         whoami__subcmd__help__subcmd__providers)
             opts="show check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -520,6 +560,74 @@ _whoami() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__login)
+            opts="-p -a -h --provider --account --base-url --set --with-token --force --insecure-storage --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        whoami__subcmd__logout)
+            opts="-a -h --account --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
+            cand login 'Verify a token live, store it in the OS keyring and add its account to the config'
+            cand logout 'Remove an account from the config, and the secret `login` stored for it'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -130,6 +132,27 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'whoami;login'= {
+            cand -p 'The provider [default: the account''s own, when it exists]'
+            cand --provider 'The provider [default: the account''s own, when it exists]'
+            cand -a 'The account''s name [default: the provider id]'
+            cand --account 'The account''s name [default: the provider id]'
+            cand --base-url 'The account''s base URL (your instance, for providers without a shared host)'
+            cand --set 'A provider setting for the account (repeatable; see `whoami providers show P`)'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand --with-token 'Read the token from standard input instead of asking for it'
+            cand --force 'Replace an existing account''s credential (and the keys given here)'
+            cand --insecure-storage 'Keep the token in a file beside the config (mode 0600) instead of the OS keyring'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'whoami;logout'= {
+            cand -a 'The account to remove'
+            cand --account 'The account to remove'
+            cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'whoami;completions'= {
             cand --config 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]'
             cand -h 'Print help'
@@ -140,6 +163,8 @@ set edit:completion:arg-completer[whoami] = {|@words|
             cand accounts 'Configured accounts and where each credential comes from (sends nothing)'
             cand config 'Where the config is, and whether it is valid'
             cand init 'Write a commented config skeleton (mode 0600; never overwrites)'
+            cand login 'Verify a token live, store it in the OS keyring and add its account to the config'
+            cand logout 'Remove an account from the config, and the secret `login` stored for it'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -162,6 +187,10 @@ set edit:completion:arg-completer[whoami] = {|@words|
         &'whoami;help;config;check'= {
         }
         &'whoami;help;init'= {
+        }
+        &'whoami;help;login'= {
+        }
+        &'whoami;help;logout'= {
         }
         &'whoami;help;completions'= {
         }

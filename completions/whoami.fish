@@ -57,6 +57,8 @@ complete -c whoami -n "__fish_whoami_needs_command" -f -a "providers" -d 'Every 
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "config" -d 'Where the config is, and whether it is valid'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
+complete -c whoami -n "__fish_whoami_needs_command" -f -a "login" -d 'Verify a token live, store it in the OS keyring and add its account to the config'
+complete -c whoami -n "__fish_whoami_needs_command" -f -a "logout" -d 'Remove an account from the config, and the secret `login` stored for it'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c whoami -n "__fish_whoami_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand providers; and not __fish_seen_subcommand_from show check help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -97,14 +99,28 @@ complete -c whoami -n "__fish_whoami_using_subcommand config; and __fish_seen_su
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s p -l provider -d 'Only this provider\'s account' -r
 complete -c whoami -n "__fish_whoami_using_subcommand init" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand init" -s h -l help -d 'Print help'
+complete -c whoami -n "__fish_whoami_using_subcommand login" -s p -l provider -d 'The provider [default: the account\'s own, when it exists]' -r
+complete -c whoami -n "__fish_whoami_using_subcommand login" -s a -l account -d 'The account\'s name [default: the provider id]' -r
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l base-url -d 'The account\'s base URL (your instance, for providers without a shared host)' -r
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l set -d 'A provider setting for the account (repeatable; see `whoami providers show P`)' -r
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l with-token -d 'Read the token from standard input instead of asking for it'
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l force -d 'Replace an existing account\'s credential (and the keys given here)'
+complete -c whoami -n "__fish_whoami_using_subcommand login" -l insecure-storage -d 'Keep the token in a file beside the config (mode 0600) instead of the OS keyring'
+complete -c whoami -n "__fish_whoami_using_subcommand login" -s h -l help -d 'Print help'
+complete -c whoami -n "__fish_whoami_using_subcommand logout" -s a -l account -d 'The account to remove' -r
+complete -c whoami -n "__fish_whoami_using_subcommand logout" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
+complete -c whoami -n "__fish_whoami_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -l config -d 'Config file [default: $WHOAMI_CONFIG, else $XDG_CONFIG_HOME/whoami/config.toml]' -r -F
 complete -c whoami -n "__fish_whoami_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "providers" -d 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "config" -d 'Where the config is, and whether it is valid'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "providers" -d 'Every provider: base URL, auth, where it is defined (-o json: its variables too)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "accounts" -d 'Configured accounts and where each credential comes from (sends nothing)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "config" -d 'Where the config is, and whether it is valid'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "init" -d 'Write a commented config skeleton (mode 0600; never overwrites)'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "login" -d 'Verify a token live, store it in the OS keyring and add its account to the config'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "logout" -d 'Remove an account from the config, and the secret `login` stored for it'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c whoami -n "__fish_whoami_using_subcommand help; and not __fish_seen_subcommand_from providers accounts config init login logout completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "show" -d 'Print a provider\'s definition (TOML with jq mappings, comments included)'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "check" -d 'Validate a definition file (keys, jq expressions); sends nothing'
 complete -c whoami -n "__fish_whoami_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file\'s path'

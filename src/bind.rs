@@ -155,13 +155,19 @@ pub fn providers_dir() -> PathBuf {
 /// Loads the config, the user's definitions and binds every account.
 pub fn load(flag: Option<&Path>, env: &Env) -> Result<Setup, ConfigErrors> {
     let config = config::load(flag, env)?;
+    setup(config, flag.is_some(), env)
+}
+
+/// [`load`] for a config already read (`login` starts from an absent file). `explicit`: the
+/// file was named by `--config`.
+pub fn setup(config: Config, explicit: bool, env: &Env) -> Result<Setup, ConfigErrors> {
     let registry = Registry::load(&providers_dir()).map_err(ConfigErrors)?;
     for skipped in registry.skipped() {
         crate::report::warn(&format!("skipped: {skipped}"));
     }
     warn_unclaimed(&config, &registry);
     if config.file.is_none()
-        && flag.is_none()
+        && !explicit
         && let Some(platform) = config::platform_path().filter(|p| p.exists())
     {
         crate::report::warn(&format!(

@@ -182,11 +182,51 @@ pub enum Command {
         #[arg(long, short = 'p', value_name = "P")]
         provider: Option<String>,
     },
+    /// Verify a token live, store it in the OS keyring and add its account to the config
+    Login(LoginArgs),
+    /// Remove an account from the config, and the secret `login` stored for it
+    Logout {
+        /// The account to remove
+        #[arg(short = 'a', long = "account", value_name = "NAME")]
+        account: String,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `whoami login` (README, "Storing credentials").
+#[derive(Debug, Default, Args)]
+pub struct LoginArgs {
+    /// The provider [default: the account's own, when it exists]
+    #[arg(short = 'p', long = "provider", value_name = "P")]
+    pub provider: Option<String>,
+
+    /// The account's name [default: the provider id]
+    #[arg(short = 'a', long = "account", value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// The account's base URL (your instance, for providers without a shared host)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// A provider setting for the account (repeatable; see `whoami providers show P`)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
+
+    /// Read the token from standard input instead of asking for it
+    #[arg(long)]
+    pub with_token: bool,
+
+    /// Replace an existing account's credential (and the keys given here)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Keep the token in a file beside the config (mode 0600) instead of the OS keyring
+    #[arg(long)]
+    pub insecure_storage: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -313,7 +313,9 @@ pub fn accounts(
     for a in &setup.accounts {
         let (source, hint) = match &a.token {
             None => (format!("missing: set {}", a.env_var("token")), None),
-            Some(source @ Source::Command { .. }) => (source.describe(), None),
+            Some(source @ (Source::Command { .. } | Source::Keyring { .. })) => {
+                (source.describe(), None)
+            }
             Some(source) => {
                 let hint = peek_hint(source);
                 (source.describe(), hint)
@@ -359,7 +361,9 @@ fn peek_hint(source: &Source) -> Option<String> {
             .ok()?
             .expose()
             .to_string(),
-        Source::Command { .. } => return None,
+        Source::Given { value, .. } => value.expose().to_string(),
+        // Reading it could block on an unlock prompt: a listing never does that.
+        Source::Command { .. } | Source::Keyring { .. } => return None,
     };
     crate::credential::hint(value.trim())
 }

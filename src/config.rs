@@ -653,7 +653,7 @@ impl Ctx<'_> {
                 let (Some((kind, inner)), None) = (entries.next(), entries.next()) else {
                     return Err(self.error(
                         at,
-                        format!("[{account}] token: use exactly one of {{ env = \"VAR\" }}, {{ file = \"PATH\" }}, {{ command = \"CMD\" }}"),
+                        format!("[{account}] token: use exactly one of {{ env = \"VAR\" }}, {{ file = \"PATH\" }}, {{ command = \"CMD\" }}, {{ keyring = \"SERVICE/USER\" }}"),
                     ));
                 };
                 let DeValue::String(text) = inner.get_ref() else {
@@ -672,9 +672,16 @@ impl Ctx<'_> {
                         command: Secret::new(text.to_string()),
                         at: self.location(at),
                     }),
+                    "keyring" => match crate::keychain::Entry::parse(text) {
+                        Some(entry) => Ok(Source::Keyring { entry }),
+                        None => Err(self.error(
+                            inner.span().start,
+                            format!("[{account}] token.keyring: takes SERVICE/USER (e.g. \"whoami/{account}\")"),
+                        )),
+                    },
                     other => Err(self.error(
                         kind.span().start,
-                        unknown_key(&format!("{account}.token"), other, &["env", "file", "command"]),
+                        unknown_key(&format!("{account}.token"), other, &["env", "file", "command", "keyring"]),
                     )),
                 }
             }

@@ -64,13 +64,33 @@ impl fmt::Display for Location {
     }
 }
 
-/// One of the four credential sources (README, "Configuration").
+/// One of the credential sources (README, "Configuration"), or a credential typed in for
+/// `whoami login`.
 #[derive(Debug, Clone)]
 pub enum Source {
-    Inline { value: Secret, at: Location },
-    Env { var: String },
-    File { path: PathBuf, at: Option<Location> },
-    Command { command: Secret, at: Location },
+    Inline {
+        value: Secret,
+        at: Location,
+    },
+    Env {
+        var: String,
+    },
+    File {
+        path: PathBuf,
+        at: Option<Location>,
+    },
+    Command {
+        command: Secret,
+        at: Location,
+    },
+    Keyring {
+        entry: crate::keychain::Entry,
+    },
+    /// Given to `whoami login`, from a prompt or standard input; never stored as such.
+    Given {
+        value: Secret,
+        from: &'static str,
+    },
 }
 
 impl Source {
@@ -82,6 +102,8 @@ impl Source {
             Source::Env { var } => format!("env {}", shown_var(var)),
             Source::File { path, .. } => format!("file {}", shown_path(path)),
             Source::Command { at, .. } => format!("command ({at})"),
+            Source::Keyring { entry } => format!("keyring {entry}"),
+            Source::Given { from, .. } => from.to_string(),
         }
     }
 }
@@ -162,12 +184,26 @@ pub enum CredentialError {
         "the credential from {from} is shorter than {MIN_CREDENTIAL_CHARS} characters; refusing to send something that cannot be redacted from output"
     )]
     TooShort { from: String },
+    #[error("{error}{}", keyring_hint(error))]
+    Keyring {
+        error: crate::keychain::KeyringError,
+    },
     #[error("credential command ({at}) {what}{stderr}")]
     Command {
         at: Location,
         what: String,
         stderr: String,
     },
+}
+
+/// What to do about a keyring entry that cannot be read.
+fn keyring_hint(error: &crate::keychain::KeyringError) -> &'static str {
+    match error {
+        crate::keychain::KeyringError::Missing(_) => {
+            " (`whoami login -a ACCOUNT --force` stores one)"
+        }
+        _ => "",
+    }
 }
 
 /// How long a credential command may run.
@@ -456,6 +492,8 @@ pub async fn resolve(source: &Source) -> Result<Credential, CredentialError> {
         Source::Env { var } => read_env(var)?,
         Source::File { path, .. } => read_file(path)?,
         Source::Command { command, at } => run_command(command, at, COMMAND_LIMIT).await?,
+        Source::Keyring { entry } => read_keyring(entry.clone()).await?,
+        Source::Given { value, .. } => Secret::new(clean(value.expose())),
     };
     if clean(secret.expose()).chars().count() < MIN_CREDENTIAL_CHARS {
         return Err(CredentialError::TooShort {
@@ -463,6 +501,17 @@ pub async fn resolve(source: &Source) -> Result<Credential, CredentialError> {
         });
     }
     Ok(Credential::new(secret, source.describe()))
+}
+
+/// Reads a keyring entry off the runtime's thread: D-Bus (or an unlock prompt) may block.
+async fn read_keyring(entry: crate::keychain::Entry) -> Result<Secret, CredentialError> {
+    let read = tokio::task::spawn_blocking(move || entry.read().map(|s| Secret::new(clean(&s))));
+    match read.await {
+        Ok(result) => result.map_err(|error| CredentialError::Keyring { error }),
+        Err(_) => Err(CredentialError::Keyring {
+            error: crate::keychain::KeyringError::Unavailable("the keyring call failed".into()),
+        }),
+    }
 }
 
 /// How a credential command ended.

@@ -18,6 +18,8 @@ pub mod credential;
 pub mod error;
 pub mod http;
 pub mod jq;
+pub mod keychain;
+pub mod login;
 pub mod profile;
 pub mod provider;
 pub mod redact;
@@ -58,6 +60,8 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
             commands::config_check(config, *output, &mut out)
         }
         Some(Command::Init { provider }) => commands::init(config, provider.as_deref(), &mut out),
+        Some(Command::Login(args)) => login::login(config, args),
+        Some(Command::Logout { account }) => login::logout(config, account),
         Some(Command::Completions { shell }) => commands::completions(*shell, &mut out),
         None if cli.check.selects_anything() => run::run_checks(&cli),
         None if argc <= 1 => commands::effective_user(&mut out),

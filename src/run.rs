@@ -61,6 +61,27 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
     let output = Output::new(args, &setup.config)?;
     *junit = output.format == Format::Junit && args.fields.is_empty() && args.jq.is_none();
     let accounts = accounts_to_check(&setup, args)?;
+    check_accounts(&setup.config, accounts, args, output)
+}
+
+/// `whoami login`'s live check of a credential before it is saved: the account as it would
+/// be configured, its result printed as a table. Sends the one request a check sends.
+pub fn verify(config: &Config, account: Account) -> Result<Exit, Error> {
+    let args = CheckArgs {
+        output: Some(Format::Table),
+        ..CheckArgs::default()
+    };
+    let output = Output::new(&args, config)?;
+    check_accounts(config, vec![account], &args, output)
+}
+
+/// Checks accounts already selected and free of problems, writing each result as it comes.
+fn check_accounts(
+    config: &Config,
+    accounts: Vec<Account>,
+    args: &CheckArgs,
+    output: Output,
+) -> Result<Exit, Error> {
     let mut options = Options {
         raw: args.raw,
         show_pii: args.show_pii,
@@ -87,13 +108,7 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
                 .enable_all()
                 .build()
                 .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
-            runtime.block_on(check_all(
-                &setup.config,
-                accounts,
-                args,
-                &mut options,
-                &mut output,
-            ))?;
+            runtime.block_on(check_all(config, accounts, args, &mut options, &mut output))?;
         }
     };
     output.finish()

@@ -1,0 +1,509 @@
+//! `whoami login` and `whoami logout` (README, "Storing credentials"): the commands that
+//! change the config after `init`.
+//!
+//! `login` changes nothing until everything is known to work: the config as it would be
+//! written is loaded and bound first (a bad setting or URL is exit 2 before a token is asked
+//! for), then the token is checked live (a rejected token is exit 1, nothing saved), then the
+//! secret is stored (the OS keyring, or a 0600 file when asked), and only then is the config
+//! rewritten, atomically, comments and order kept. The config never holds the token itself.
+
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, InlineTable, Item, Table, value};
+
+use crate::bind;
+use crate::cli::LoginArgs;
+use crate::config::{self, Env};
+use crate::credential::{Secret, Source};
+use crate::error::{Error, Exit};
+use crate::keychain::{self, Entry};
+use crate::report;
+
+/// The most a token read from standard input may hold, like any credential source.
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+
+/// Where `login --insecure-storage` keeps an account's token: `tokens/<account>` beside the
+/// config file.
+pub fn token_file(config: &Path, account: &str) -> PathBuf {
+    config
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("tokens")
+        .join(account)
+}
+
+/// Where the secret goes.
+enum Storage {
+    Keyring(Entry),
+    File(PathBuf),
+}
+
+impl Storage {
+    fn source(&self) -> InlineTable {
+        let mut table = InlineTable::new();
+        match self {
+            Storage::Keyring(entry) => table.insert("keyring", entry.to_string().into()),
+            Storage::File(path) => table.insert("file", path.display().to_string().into()),
+        };
+        table
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Storage::Keyring(entry) => format!("in the OS keyring as {entry}"),
+            Storage::File(path) => format!("in {} (mode 0600)", path.display()),
+        }
+    }
+
+    fn save(&self, token: &str) -> Result<(), Error> {
+        match self {
+            Storage::Keyring(entry) => entry.store(token).map_err(|e| {
+                Error::usage(format!(
+                    "cannot store the token: {e}; nothing saved (--insecure-storage keeps it in a file instead)"
+                ))
+            }),
+            Storage::File(path) => write_private(path, token.as_bytes(), 0o600)
+                .map_err(|e| Error::usage(format!("{e}; nothing saved"))),
+        }
+    }
+
+    /// Undoes [`Storage::save`] when the config could not be written.
+    fn forget(&self) {
+        let _ = match self {
+            Storage::Keyring(entry) => entry.delete().map(|_| ()).map_err(|_| ()),
+            Storage::File(path) => std::fs::remove_file(path).map_err(|_| ()),
+        };
+    }
+}
+
+/// `whoami login`.
+pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error> {
+    let env = Env::from_process();
+    // The config must load as it is: login does not edit a file it cannot read. A config
+    // that does not exist yet is created.
+    let (path, _) = config::locate(config_flag, &env);
+    let setup = match path.try_exists() {
+        Ok(false) => bind::setup(
+            config::from_text(None, path, &env)?,
+            config_flag.is_some(),
+            &env,
+        )?,
+        _ => bind::load(config_flag, &env)?,
+    };
+    let path = setup.config.path.clone();
+    let mut doc: DocumentMut = match &setup.config.text {
+        Some(text) => text
+            .parse()
+            .map_err(|_| Error::usage(format!("{}: cannot be edited", path.display())))?,
+        None => DocumentMut::new(),
+    };
+
+    // Which account, of which provider.
+    let existing = |name: &str| {
+        setup
+            .accounts
+            .iter()
+            .find(|a| a.name == name && a.at.is_some())
+    };
+    let provider_id = match (&args.provider, &args.account) {
+        (Some(p), _) => p.clone(),
+        (None, Some(name)) => match existing(name) {
+            Some(account) if !account.provider.is_inline() => account.provider.id().to_string(),
+            Some(_) => {
+                return Err(Error::usage(format!(
+                    "account `{name}` defines its provider inline; login stores credentials for catalogue and user providers"
+                )));
+            }
+            None => {
+                return Err(Error::usage(format!(
+                    "no account named `{}`: pass -p PROVIDER to create it (`whoami providers` lists them)",
+                    config::shown(name)
+                )));
+            }
+        },
+        (None, None) => {
+            return Err(Error::usage(
+                "which provider? pass -p PROVIDER (`whoami providers` lists them), and -a NAME to name the account",
+            ));
+        }
+    };
+    let provider = match setup.registry.find(&provider_id)? {
+        Some(p) => p,
+        None => {
+            let ids = setup.registry.ids();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let suggestion = config::suggest(&provider_id, &ids)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(Error::usage(format!(
+                "-p {}: unknown provider{suggestion}; `whoami providers` lists them",
+                config::shown(&provider_id)
+            )));
+        }
+    };
+    let name = args.account.clone().unwrap_or_else(|| provider_id.clone());
+    let replacing = doc.contains_key(&name);
+    if replacing && !args.force {
+        return Err(Error::usage(format!(
+            "account `{name}` already exists in {}; pass --force to replace its credential (or -a NAME for another account)",
+            path.display()
+        )));
+    }
+    if !replacing && setup.accounts.iter().any(|a| a.name == name) {
+        // Made from WHOAMI_* variables only: a [name] table would merge with them.
+        report::warn(&format!(
+            "account `{name}` is also set by WHOAMI_{}_* variables, which override the config",
+            name.to_ascii_uppercase().replace('-', "_")
+        ));
+    }
+
+    // Where the secret goes, before anything is asked for.
+    let storage = storage(args, &path, &name)?;
+
+    // The config as it will be written, loaded and bound like any other: every problem is
+    // found now, before a token is asked for.
+    let table = match doc.entry(&name).or_insert(Item::Table(Table::new())) {
+        Item::Table(table) => table,
+        _ => {
+            return Err(Error::usage(format!(
+                "`{name}` in {} is not a table; fix it by hand",
+                path.display()
+            )));
+        }
+    };
+    if name != provider_id || table.contains_key("provider") {
+        table.insert("provider", value(provider_id.as_str()));
+    }
+    if let Some(url) = &args.base_url {
+        let url =
+            config::check_base_url(url).map_err(|m| Error::usage(format!("--base-url {m}")))?;
+        table.insert("base_url", value(url));
+    }
+    for setting in &args.settings {
+        let Some((key, text)) = setting.split_once('=') else {
+            return Err(Error::usage(
+                "--set takes KEY=VALUE (e.g. --set email=ada@example.org); there is no `=`",
+            ));
+        };
+        if config::is_common_key(key) {
+            return Err(Error::usage(format!(
+                "--set {key}=…: `{key}` is not a provider setting{}",
+                match key {
+                    "base_url" => "; use --base-url",
+                    "provider" => "; use -p",
+                    "token" => "; login asks for the token",
+                    _ => "",
+                }
+            )));
+        }
+        if !provider.settings().any(|s| s == key) {
+            let settings: Vec<&str> = provider.settings().collect();
+            return Err(Error::usage(format!(
+                "--set {}: {} has no setting so named{}",
+                config::shown(key),
+                provider.name(),
+                match settings.is_empty() {
+                    true => String::new(),
+                    false => format!(" (its settings: {})", settings.join(", ")),
+                }
+            )));
+        }
+        table.insert(key, value(text));
+    }
+    table.insert("token", value(storage.source()));
+    let text = doc.to_string();
+    let config = config::from_text(Some(text.clone()), path.clone(), &env)?;
+    let accounts = bind::bind(&config, &setup.registry, &env)?;
+    let Some(mut account) = accounts.into_iter().find(|a| a.name == name) else {
+        return Err(Error::usage(format!("account `{name}` did not load")));
+    };
+    let problems: Vec<String> = account.problems().iter().map(|p| p.to_string()).collect();
+    if !problems.is_empty() {
+        return Err(Error::Usage(problems));
+    }
+    if !matches!(
+        &account.token,
+        Some(Source::Keyring { .. } | Source::File { .. })
+    ) {
+        report::warn(&format!(
+            "{} is set and overrides the stored token for `{name}`",
+            account.env_var("token")
+        ));
+    }
+
+    // The token, checked live.
+    let (token, from) = read_token(args, provider.name(), &name)?;
+    account.token = Some(Source::Given {
+        value: Secret::new(token.as_str()),
+        from,
+    });
+    match crate::run::verify(&config, account)? {
+        Exit::Verified => {}
+        Exit::Rejected => {
+            report::error(&format!(
+                "{} rejected the token; nothing saved",
+                provider.name()
+            ));
+            return Ok(Exit::Rejected);
+        }
+        exit => {
+            report::error(&format!(
+                "could not tell whether {} accepts the token (see above); nothing saved",
+                provider.name()
+            ));
+            return Ok(exit);
+        }
+    }
+
+    // Saved: the secret first, then the config that points at it.
+    storage.save(&token)?;
+    if let Err(e) = write_config(&path, &text) {
+        if !replacing {
+            storage.forget();
+        }
+        return Err(Error::usage(format!("{e}; the account was not added")));
+    }
+    report::note(&format!(
+        "{} account `{name}` in {}; its token {}",
+        if replacing { "updated" } else { "added" },
+        path.display(),
+        storage.describe()
+    ));
+    Ok(Exit::Verified)
+}
+
+/// The OS keyring, unless `--insecure-storage` asks for a file or there is no keyring (then
+/// the file only with the user's yes, on a terminal).
+fn storage(args: &LoginArgs, config: &Path, name: &str) -> Result<Storage, Error> {
+    let file = token_file(config, name);
+    if args.insecure_storage {
+        return Ok(Storage::File(file));
+    }
+    let Err(e) = keychain::available() else {
+        return Ok(Storage::Keyring(Entry::for_account(name)));
+    };
+    let interactive = !args.with_token && std::io::stdin().is_terminal();
+    if interactive {
+        eprint!(
+            "{e}. Keep the token in {} instead (readable only by you)? [y/N] ",
+            file.display()
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+            return Ok(Storage::File(file));
+        }
+        return Err(Error::usage("nothing saved"));
+    }
+    Err(Error::usage(format!(
+        "{e}; nothing saved. --insecure-storage keeps the token in {} (mode 0600) instead",
+        file.display()
+    )))
+}
+
+/// The token: from standard input with `--with-token`, else asked for with hidden input.
+fn read_token(
+    args: &LoginArgs,
+    provider: &str,
+    name: &str,
+) -> Result<(String, &'static str), Error> {
+    let (token, from) = if args.with_token {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_TOKEN_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_TOKEN_BYTES {
+            return Err(Error::usage(
+                "standard input holds more than 64 KiB: not a token; nothing saved",
+            ));
+        }
+        let token = String::from_utf8(bytes).map_err(|_| {
+            Error::usage("the token on standard input is not UTF-8 text; nothing saved")
+        })?;
+        (token, "stdin")
+    } else if std::io::stdin().is_terminal() {
+        let token = rpassword::prompt_password(format!("{provider} token for `{name}` (hidden): "))
+            .map_err(|e| {
+                Error::usage(format!(
+                    "cannot read the token: {}",
+                    crate::error::describe(&e)
+                ))
+            })?;
+        (token, "prompt")
+    } else {
+        return Err(Error::usage(
+            "standard input is not a terminal: pass --with-token to read the token from it (e.g. `whoami login -p P --with-token < token.txt`)",
+        ));
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(Error::usage("no token given; nothing saved"));
+    }
+    Ok((token, from))
+}
+
+/// `whoami logout -a NAME`: the stored secret first (nothing changes when that fails), then
+/// the account's table.
+pub fn logout(config_flag: Option<&Path>, name: &str) -> Result<Exit, Error> {
+    let env = Env::from_process();
+    let setup = bind::load(config_flag, &env)?;
+    let path = setup.config.path.clone();
+    let text = setup.config.text.as_deref().unwrap_or_default();
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|_| Error::usage(format!("{}: cannot be edited", path.display())))?;
+    let Some(table) = doc.get(name).and_then(Item::as_table_like) else {
+        let from_env = setup.accounts.iter().any(|a| a.name == name);
+        let names: Vec<&str> = setup.accounts.iter().map(|a| a.name.as_str()).collect();
+        return Err(Error::usage(match from_env {
+            true => format!(
+                "account `{name}` is made from WHOAMI_{}_* variables, not {}: unset them",
+                name.to_ascii_uppercase().replace('-', "_"),
+                path.display()
+            ),
+            false => format!(
+                "-a {}: no account named so in {}{}",
+                config::shown(name),
+                path.display(),
+                config::suggest(name, &names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default()
+            ),
+        }));
+    };
+    let token = table.get("token").and_then(Item::as_table_like);
+    let keyring = token
+        .and_then(|t| t.get("keyring"))
+        .and_then(Item::as_str)
+        .and_then(Entry::parse);
+    let file = token
+        .and_then(|t| t.get("file"))
+        .and_then(Item::as_str)
+        .map(config::expand_tilde);
+    if let Some(entry) = &keyring {
+        match entry.delete() {
+            Ok(true) => report::note(&format!("removed {entry} from the OS keyring")),
+            Ok(false) => report::note(&format!("the OS keyring held nothing for {entry}")),
+            Err(e) => {
+                return Err(Error::usage(format!(
+                    "cannot remove the secret of `{name}`: {e}; nothing changed"
+                )));
+            }
+        }
+    }
+    if let Some(file) = file {
+        // Only the file login wrote: a file of the user's own is theirs to delete.
+        if file == token_file(&path, name) {
+            match std::fs::remove_file(&file) {
+                Ok(()) => report::note(&format!("removed {}", file.display())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::usage(format!(
+                        "cannot remove {}: {}; nothing changed",
+                        file.display(),
+                        crate::error::describe(&e)
+                    )));
+                }
+            }
+        } else {
+            report::note(&format!(
+                "left the credential file {} as it is (whoami did not write it)",
+                crate::credential::shown_path(&file)
+            ));
+        }
+    }
+    doc.remove(name);
+    write_config(&path, &doc.to_string()).map_err(|e| {
+        Error::usage(format!(
+            "{e}; account `{name}` is still in the config{}",
+            if keyring.is_some() {
+                " (its secret is gone)"
+            } else {
+                ""
+            }
+        ))
+    })?;
+    report::note(&format!("removed account `{name}` from {}", path.display()));
+    Ok(Exit::Verified)
+}
+
+/// Writes the config in one step (a temporary file beside it, renamed over it), keeping its
+/// mode; a new config is 0600 in a 0700 folder, like `init` makes it.
+fn write_config(path: &Path, text: &str) -> Result<(), String> {
+    let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o777);
+    write_private(path, text.as_bytes(), mode)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder (created 0700 when
+/// missing), then renames it into place: a reader sees the old file or the new one, never
+/// half of one.
+fn write_private(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |what: &str, p: &Path, e: std::io::Error| {
+        format!(
+            "cannot {what} {}: {}",
+            p.display(),
+            crate::error::describe(&e)
+        )
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| fail("create", dir, e))?;
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail("write", path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_files_sit_beside_the_config() {
+        assert_eq!(
+            token_file(Path::new("/home/u/.config/whoami/config.toml"), "ci"),
+            Path::new("/home/u/.config/whoami/tokens/ci")
+        );
+    }
+
+    #[test]
+    fn writes_replace_the_file_whole_and_keep_its_mode() {
+        let dir = std::env::temp_dir().join(format!("whoami-login-{}", std::process::id()));
+        let path = dir.join("sub").join("config.toml");
+        write_config(&path, "a = 1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 1\n");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_config(&path, "b = 2\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b = 2\n");
+        assert_eq!(mode(&path), 0o640);
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
