@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::complete;
 
 /// `whoami --version`: the version, the commit it was built from and the target (build.rs).
 pub const VERSION: &str = concat!(
@@ -45,11 +48,11 @@ pub struct Cli {
 #[derive(Debug, Default, Args)]
 pub struct CheckArgs {
     /// Every account of provider P; when none, the account named P (repeatable)
-    #[arg(short = 'p', long = "provider", value_name = "P")]
+    #[arg(short = 'p', long = "provider", value_name = "P", add = ArgValueCandidates::new(complete::providers))]
     pub providers: Vec<String>,
 
     /// One configured account, by name (repeatable)
-    #[arg(short = 'a', long = "account", value_name = "NAME")]
+    #[arg(short = 'a', long = "account", value_name = "NAME", add = ArgValueCandidates::new(complete::accounts))]
     pub accounts: Vec<String>,
 
     /// Every configured account, concurrently
@@ -62,7 +65,7 @@ pub struct CheckArgs {
 
     /// Print only this field, one value per line (repeatable; e.g. profile.email,
     /// profile.organizations.0.role)
-    #[arg(long = "field", value_name = "PATH")]
+    #[arg(long = "field", value_name = "PATH", add = ArgValueCandidates::new(complete::fields))]
     pub fields: Vec<String>,
 
     /// Print what this jq expression makes of the JSON output (the object for one account,
@@ -103,7 +106,7 @@ pub struct CheckArgs {
     pub min_validity: Option<Duration>,
 
     /// The result's field at PATH must equal VALUE, else rejected (repeatable)
-    #[arg(long, value_name = "PATH=VALUE", value_parser = ExpectParser)]
+    #[arg(long, value_name = "PATH=VALUE", value_parser = ExpectParser, add = ArgValueCandidates::new(complete::expectations))]
     pub expect: Vec<(String, String)>,
 
     /// When to use color
@@ -179,7 +182,7 @@ pub enum Command {
     /// Write a commented config skeleton (mode 0600; never overwrites)
     Init {
         /// Only this provider's account
-        #[arg(long, short = 'p', value_name = "P")]
+        #[arg(long, short = 'p', value_name = "P", add = ArgValueCandidates::new(complete::providers))]
         provider: Option<String>,
     },
     /// Verify a token live, store it in the OS keyring and add its account to the config
@@ -187,7 +190,7 @@ pub enum Command {
     /// Remove an account from the config, and the secret `login` stored for it
     Logout {
         /// The account to remove
-        #[arg(short = 'a', long = "account", value_name = "NAME")]
+        #[arg(short = 'a', long = "account", value_name = "NAME", add = ArgValueCandidates::new(complete::accounts))]
         account: String,
     },
     /// Print a shell completion script
@@ -201,11 +204,11 @@ pub enum Command {
 #[derive(Debug, Default, Args)]
 pub struct LoginArgs {
     /// The provider [default: the account's own, when it exists]
-    #[arg(short = 'p', long = "provider", value_name = "P")]
+    #[arg(short = 'p', long = "provider", value_name = "P", add = ArgValueCandidates::new(complete::providers))]
     pub provider: Option<String>,
 
     /// The account's name [default: the provider id]
-    #[arg(short = 'a', long = "account", value_name = "NAME")]
+    #[arg(short = 'a', long = "account", value_name = "NAME", add = ArgValueCandidates::new(complete::accounts))]
     pub account: Option<String>,
 
     /// The account's base URL (your instance, for providers without a shared host)
@@ -234,6 +237,7 @@ pub enum ProvidersCommand {
     /// Print a provider's definition (TOML with jq mappings, comments included)
     Show {
         /// The provider's id
+        #[arg(add = ArgValueCandidates::new(complete::providers))]
         id: String,
     },
     /// Validate a definition file (keys, jq expressions); sends nothing

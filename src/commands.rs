@@ -4,10 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
-
 use crate::bind;
-use crate::cli::{Cli, ListFormat};
+use crate::cli::ListFormat;
 use crate::config::{self, Env};
 use crate::credential::Source;
 use crate::error::{Error, Exit};
@@ -515,11 +513,10 @@ pub fn skeleton(only: Option<&str>) -> String {
 }
 
 /// `whoami completions <shell>`.
+/// The script registers `whoami` itself as the completer: values (provider ids, account
+/// names, field paths) come from what is installed and configured when the shell asks.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Exit, Error> {
-    // Generated in memory: the generator panics on a write error, and a full disk is exit 4.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "whoami", &mut script);
-    out.write_all(&script)?;
+    crate::complete::registration(shell, out)?;
     Ok(Exit::Verified)
 }
 

@@ -848,7 +848,11 @@ fn apply_env(
     let ours = env
         .vars
         .iter()
-        .filter(|(k, _)| k.starts_with("WHOAMI_") && k.as_str() != "WHOAMI_CONFIG")
+        // WHOAMI_CONFIG is the config's path, WHOAMI_COMPLETE a shell asking for completions.
+        .filter(|(k, _)| {
+            k.starts_with("WHOAMI_")
+                && !matches!(k.as_str(), "WHOAMI_CONFIG" | crate::complete::VAR)
+        })
         // An empty variable is unset, except a credential: CI systems turn an undefined secret
         // into an empty string, and that must fail loudly ("set but empty"), not make the
         // account vanish from the run.

@@ -13,6 +13,7 @@ pub mod check;
 pub mod classify;
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod credential;
 pub mod error;

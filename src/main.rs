@@ -2,9 +2,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
+    // `WHOAMI_COMPLETE=<shell> whoami -- <words>`: the shell asking for completions. Answers
+    // and exits; otherwise does nothing.
+    clap_complete::CompleteEnv::with_factory(profile_whoami::cli::Cli::command)
+        .var(profile_whoami::complete::VAR)
+        .complete();
     let argc = std::env::args_os().len();
     let cli = match profile_whoami::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -5,7 +5,7 @@
 //! nothing.
 //!
 //! The Secret Service comes from Debian's `gnome-keyring` and `dbus` packages
-//! (`scripts/secret-service/install`). Where they are missing the keyring tests print
+//! (`scripts/test-packages/install`). Where they are missing the keyring tests print
 //! `SKIPPED` on stderr and return, unless `WHOAMI_REAL_SERVERS=required` (CI), where they fail.
 
 mod common;
@@ -73,7 +73,7 @@ impl SecretService {
             skip(
                 test,
                 &format!(
-                    "{} not installed (scripts/secret-service/install)",
+                    "{} not installed (scripts/test-packages/install)",
                     missing.join(" and ")
                 ),
             );
