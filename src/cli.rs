@@ -184,6 +184,12 @@ pub enum Command {
         /// Only this provider's account
         #[arg(long, short = 'p', value_name = "P", add = ArgValueCandidates::new(complete::providers))]
         provider: Option<String>,
+        /// That account's base URL (required for a provider without a shared host)
+        #[arg(long, value_name = "URL", requires = "provider")]
+        base_url: Option<String>,
+        /// A setting of that account (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE", requires = "provider")]
+        settings: Vec<String>,
     },
     /// Verify a token live, store it in the OS keyring and add its account to the config
     Login(LoginArgs),

@@ -419,21 +419,57 @@ pub fn config_check(
     Ok(Exit::Verified)
 }
 
-/// `whoami init [--provider P]`: a commented skeleton, mode 0600, never overwriting.
+/// `whoami init [-p P [--base-url URL] [--set K=V]…]`: a commented skeleton, mode 0600, never
+/// overwriting. What it writes loads as written, and with any one account uncommented.
 pub fn init(
     config_flag: Option<&Path>,
     only: Option<&str>,
+    base_url: Option<&str>,
+    settings: &[String],
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(p) = only
-        && provider::find(p).is_none()
-    {
-        return Err(Error::usage(format!(
-            "--provider {p}: unknown provider; known providers: {}",
-            provider::ids().join(", ")
-        )));
-    }
+    let active = match only {
+        None => None,
+        Some(p) => {
+            let Some(provider) = provider::find(p) else {
+                return Err(Error::usage(format!(
+                    "--provider {}: unknown provider; known providers: {}",
+                    config::shown(p),
+                    provider::ids().join(", ")
+                )));
+            };
+            let base_url = match base_url {
+                Some(url) => Some(
+                    config::check_instance_url(url)
+                        .map_err(|m| Error::usage(format!("--base-url {m}")))?,
+                ),
+                None if provider.default_base_url().is_none() => {
+                    return Err(Error::usage(format!(
+                        "{} has no shared host: add your instance's URL, `whoami init -p {} --base-url https://…`",
+                        provider.name(),
+                        provider.id()
+                    )));
+                }
+                None => None,
+            };
+            let settings = crate::login::settings(&provider, settings)?;
+            if let Some(missing) = provider
+                .required_settings()
+                .find(|r| !settings.iter().any(|(k, _)| k == r))
+            {
+                return Err(Error::usage(format!(
+                    "{} requires `{missing}`: add --set {missing}=…",
+                    provider.name()
+                )));
+            }
+            Some(Active {
+                provider,
+                base_url,
+                settings,
+            })
+        }
+    };
     let (path, _) = config::locate(config_flag, &Env::from_process());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Private whatever the umask: the directory will hold a file that names credentials.
@@ -464,55 +500,134 @@ pub fn init(
                 crate::error::describe(&e)
             ),
         })?;
-    file.write_all(skeleton(only).as_bytes()).map_err(|e| {
-        format!(
-            "cannot write {}: {}",
-            path.display(),
-            crate::error::describe(&e)
-        )
-    })?;
+    file.write_all(skeleton(active.as_ref()).as_bytes())
+        .map_err(|e| {
+            format!(
+                "cannot write {}: {}",
+                path.display(),
+                crate::error::describe(&e)
+            )
+        })?;
     writeln!(out, "wrote {}", path.display())?;
     Ok(Exit::Verified)
 }
 
-/// The skeleton `init` writes, generated from the registry: every provider's block, commented
-/// out unless it is the one asked for.
-pub fn skeleton(only: Option<&str>) -> String {
+/// The account `init -p` writes uncommented.
+pub struct Active {
+    pub provider: std::sync::Arc<provider::Definition>,
+    pub base_url: Option<String>,
+    pub settings: Vec<(String, String)>,
+}
+
+/// The skeleton `init` writes, generated from the catalogue: a block for each provider with a
+/// shared host, commented out unless it is the `active` one, then the providers that need
+/// your instance's URL as instructions.
+///
+/// An account's block is its lines from `# [id]` to the blank line; removing the `# ` that
+/// starts each of them gives an account that loads: a token from `WHOAMI_<ACCOUNT>_TOKEN`
+/// (one naming scheme, the one that overrides the file anyway), and every optional key as a
+/// comment that stays a comment (`# # key = …`), so that uncommenting changes no default.
+pub fn skeleton(active: Option<&Active>) -> String {
     let mut text = String::from(
-        "# whoami configuration. Each table is an account; `provider` defaults to its name.\n\
-         # Credentials: a string (inline), { env = \"VAR\" }, { file = \"PATH\" } or\n\
-         # { command = \"CMD\" }. WHOAMI_<ACCOUNT>_<KEY> variables override this file.\n\n\
+        "# whoami configuration. Each [table] is an account, named as you like; `provider`\n\
+         # defaults to the table's name. Uncomment an account to use it, then run\n\
+         # `whoami config check`.\n\
+         #\n\
+         # The token never goes in this file: `token = { env = \"VAR\" }`, `{ file = \"PATH\" }`,\n\
+         # `{ command = \"CMD\" }` or `{ keyring = \"SERVICE/USER\" }`. `whoami login -p PROVIDER`\n\
+         # checks a token and keeps it in the OS keyring for you. WHOAMI_<ACCOUNT>_<KEY>\n\
+         # variables override any key of this file.\n\n\
          [defaults]\n\
-         output = \"table\"   # table, json, yaml\n\
+         output = \"table\"   # table, json, yaml, junit, github, prometheus\n\
          timeout = \"10s\"\n",
     );
+    let is_active = |p: &provider::Definition| active.is_some_and(|a| a.provider.id() == p.id());
+    let mut instance_only = Vec::new();
     for p in PROVIDERS.iter() {
-        let active = only == Some(p.id());
-        let c = if active { "" } else { "# " };
+        if p.default_base_url().is_none() && !is_active(p) {
+            instance_only.push(p);
+            continue;
+        }
+        let (c, active) = match active.filter(|_| is_active(p)) {
+            Some(a) => ("", Some(a)),
+            None => ("# ", None),
+        };
         text.push_str(&format!(
-            "\n# {} — {}\n{c}[{}]\n",
+            "\n# {} — {}\n{c}[{}]\n{c}token = {{ env = \"{}\" }}\n",
             p.name(),
             p.docs_url(),
-            p.id()
+            p.id(),
+            config::env_var_name(p.id(), "token")
         ));
-        match p.default_base_url() {
-            Some(url) => text.push_str(&format!("# base_url = \"{url}\"\n")),
-            None => text.push_str(&format!(
-                "{c}base_url = \"https://example.invalid\"   # required: your instance\n"
+        match (
+            active.and_then(|a| a.base_url.as_deref()),
+            p.default_base_url(),
+        ) {
+            (Some(url), _) => text.push_str(&format!("{c}base_url = {}\n", toml_string(url))),
+            (None, Some(url)) => text.push_str(&format!(
+                "{c}# base_url = {}   (the default)\n",
+                toml_string(url)
             )),
+            (None, None) => {}
         }
-        text.push_str(&format!(
-            "{c}token = {{ env = \"{}_TOKEN\" }}\n",
-            p.id().to_ascii_uppercase()
-        ));
         for key in p.settings() {
-            text.push_str(&format!("# {key} = \"\"\n"));
+            if let Some((_, value)) = active.and_then(|a| a.settings.iter().find(|(k, _)| k == key))
+            {
+                text.push_str(&format!("{c}{key} = {}\n", toml_string(value)));
+                continue;
+            }
+            let (default, values) = p.setting_shape(key);
+            let example = default.or(values.first().map(String::as_str));
+            let line = match example {
+                Some(v) => format!("{key} = {}", toml_string(v)),
+                None => format!("{key} = \"…\""),
+            };
+            let note = match (default, values) {
+                (Some(_), []) => "the default".to_string(),
+                (Some(_), v) => format!("the default; also {}", others(v, default)),
+                (None, []) => "optional".to_string(),
+                (None, v) => format!("optional; {}", others(v, None)),
+            };
+            text.push_str(&format!("{c}# {line}   ({note})\n"));
+        }
+    }
+    if !instance_only.is_empty() {
+        text.push_str(
+            "\n# These have no shared host. Add one with your instance's URL:\n\
+             #   whoami login -p ID --base-url https://…   (checks the token, keeps it in the keyring)\n\
+             # or start a config for it with `whoami init -p ID --base-url https://…`.\n",
+        );
+        for p in instance_only {
+            let required: Vec<&str> = p.required_settings().collect();
+            let also = match required.is_empty() {
+                true => String::new(),
+                false => format!(" (also --set {}=…)", required.join("=… --set ")),
+            };
+            text.push_str(&format!("#   {:<12} {}{also}\n", p.id(), p.name()));
         }
     }
     text
 }
 
-/// `whoami completions <shell>`.
+/// The allowed values other than `except`, for a comment.
+fn others(values: &[String], except: Option<&str>) -> String {
+    let mut rest: Vec<String> = values
+        .iter()
+        .filter(|v| Some(v.as_str()) != except)
+        .map(|v| format!("\"{v}\""))
+        .collect();
+    match rest.len() {
+        0 => "no other value".to_string(),
+        1 => rest.remove(0),
+        _ => format!("one of {}", rest.join(", ")),
+    }
+}
+
+/// A TOML string literal.
+fn toml_string(text: &str) -> String {
+    toml_edit::Value::from(text).to_string().trim().to_string()
+}
+
 /// The script registers `whoami` itself as the completer: values (provider ids, account
 /// names, field paths) come from what is installed and configured when the shell asks.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Exit, Error> {
@@ -524,13 +639,105 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<E
 mod tests {
     use super::*;
 
-    #[test]
-    fn skeletons_parse() {
-        for only in std::iter::once(None).chain(PROVIDERS.iter().map(|p| Some(p.id()))) {
-            let text = skeleton(only);
-            let (_, accounts) = config::parse(&text, Path::new("init.toml"))
-                .unwrap_or_else(|e| panic!("{only:?}: {:?}", e.messages()));
-            assert_eq!(accounts.len(), usize::from(only.is_some()));
+    /// Every account block of `text`: its lines from `# [id]` to the blank line.
+    fn blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut blocks = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("# [") {
+                let end = (i..lines.len())
+                    .find(|&j| lines[j].is_empty())
+                    .unwrap_or(lines.len());
+                blocks.push(i..end);
+            }
         }
+        blocks
+    }
+
+    /// Binds `text` as a config, returning every problem (a missing variable is none: the
+    /// token is an env source, read only when checked).
+    fn problems(text: &str) -> Vec<String> {
+        let env = Env::from_vars([]);
+        let config = match config::from_text(Some(text.into()), "init.toml".into(), &env) {
+            Ok(c) => c,
+            Err(e) => return e.messages(),
+        };
+        let registry = provider::Registry::default();
+        match bind::bind(&config, &registry, &env) {
+            Ok(accounts) => config
+                .errors
+                .iter()
+                .map(|e| e.to_string())
+                .chain(
+                    accounts
+                        .iter()
+                        .flat_map(|a| a.problems())
+                        .map(|p| p.to_string()),
+                )
+                .collect(),
+            Err(e) => e.messages(),
+        }
+    }
+
+    #[test]
+    fn the_skeleton_loads_as_written_and_with_any_account_uncommented() {
+        let text = skeleton(None);
+        assert_eq!(problems(&text), Vec::<String>::new());
+        assert!(!text.contains("= \"\""), "no empty settings:\n{text}");
+        assert!(
+            !text.contains("example.invalid"),
+            "no placeholder host:\n{text}"
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        let blocks = blocks(&text);
+        assert!(blocks.len() >= 20, "{}", blocks.len());
+        for block in blocks {
+            let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            for line in &mut edited[block.clone()] {
+                *line = line.strip_prefix("# ").unwrap_or(line).to_string();
+            }
+            let edited = edited.join("\n");
+            let name = lines[block.start];
+            assert_eq!(
+                problems(&edited),
+                Vec::<String>::new(),
+                "{name} uncommented:\n{edited}"
+            );
+            let (_, accounts) = config::parse(&edited, Path::new("init.toml")).unwrap();
+            assert_eq!(accounts.len(), 1, "{name}");
+            // One naming scheme: the variable that overrides the file anyway.
+            let id = &accounts[0].name;
+            assert!(
+                edited.contains(&format!(
+                    "token = {{ env = \"{}\" }}",
+                    config::env_var_name(id, "token")
+                )),
+                "{name}"
+            );
+        }
+        for id in ["zitadel", "atlassian", "vault"] {
+            assert!(
+                text.contains(&format!("#   {id:<12} ")),
+                "{id} listed as needing an instance"
+            );
+        }
+        assert!(
+            text.contains("--set email=…"),
+            "atlassian's required setting is named"
+        );
+    }
+
+    #[test]
+    fn an_active_account_loads_with_its_url_and_settings() {
+        let active = Active {
+            provider: provider::find("atlassian").unwrap(),
+            base_url: Some("https://acme.atlassian.net".into()),
+            settings: vec![("email".into(), "ada@acme.test".into())],
+        };
+        let text = skeleton(Some(&active));
+        assert_eq!(problems(&text), Vec::<String>::new());
+        let (_, accounts) = config::parse(&text, Path::new("init.toml")).unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert!(text.contains("[atlassian]\ntoken = { env = \"WHOAMI_ATLASSIAN_TOKEN\" }\nbase_url = \"https://acme.atlassian.net\"\nemail = \"ada@acme.test\"\n"), "{text}");
     }
 }

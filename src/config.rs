@@ -783,6 +783,31 @@ pub fn check_base_url(value: &str) -> Result<String, String> {
     }
 }
 
+/// A base URL typed for `init` and `login`: a real instance, not a documentation placeholder
+/// (`example.com`, `*.example`, `*.invalid`), which would pass every other check and fail only
+/// when used.
+pub fn check_instance_url(value: &str) -> Result<String, String> {
+    let checked = check_base_url(value)?;
+    let host = reqwest::Url::parse(&checked)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+        })
+        .unwrap_or_default();
+    let placeholder = ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || [".example", ".invalid"].iter().any(|t| host.ends_with(t))
+        || matches!(host.as_str(), "example" | "invalid");
+    match placeholder {
+        true => Err(format!(
+            "{host} is a placeholder, not an instance: use your instance's URL"
+        )),
+        false => Ok(checked),
+    }
+}
+
 /// A whole URL (a provider defined in the config): http(s), a host, no user info (a password
 /// in a URL would be printed wherever the endpoint is: results, logs, `accounts`), and no
 /// fragment (never sent, so never what was meant). A query is allowed.

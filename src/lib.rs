@@ -60,7 +60,17 @@ pub fn main(cli: Cli, argc: usize) -> ExitCode {
         Some(Command::Config(ConfigCommand::Check { output })) => {
             commands::config_check(config, *output, &mut out)
         }
-        Some(Command::Init { provider }) => commands::init(config, provider.as_deref(), &mut out),
+        Some(Command::Init {
+            provider,
+            base_url,
+            settings,
+        }) => commands::init(
+            config,
+            provider.as_deref(),
+            base_url.as_deref(),
+            settings,
+            &mut out,
+        ),
         Some(Command::Login(args)) => login::login(config, args),
         Some(Command::Logout { account }) => login::logout(config, account),
         Some(Command::Completions { shell }) => commands::completions(*shell, &mut out),

@@ -19,6 +19,7 @@ use crate::config::{self, Env};
 use crate::credential::{Secret, Source};
 use crate::error::{Error, Exit};
 use crate::keychain::{self, Entry};
+use crate::provider::Definition;
 use crate::report;
 
 /// The most a token read from standard input may hold, like any credential source.
@@ -178,39 +179,11 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     }
     if let Some(url) = &args.base_url {
         let url =
-            config::check_base_url(url).map_err(|m| Error::usage(format!("--base-url {m}")))?;
+            config::check_instance_url(url).map_err(|m| Error::usage(format!("--base-url {m}")))?;
         table.insert("base_url", value(url));
     }
-    for setting in &args.settings {
-        let Some((key, text)) = setting.split_once('=') else {
-            return Err(Error::usage(
-                "--set takes KEY=VALUE (e.g. --set email=ada@example.org); there is no `=`",
-            ));
-        };
-        if config::is_common_key(key) {
-            return Err(Error::usage(format!(
-                "--set {key}=…: `{key}` is not a provider setting{}",
-                match key {
-                    "base_url" => "; use --base-url",
-                    "provider" => "; use -p",
-                    "token" => "; login asks for the token",
-                    _ => "",
-                }
-            )));
-        }
-        if !provider.settings().any(|s| s == key) {
-            let settings: Vec<&str> = provider.settings().collect();
-            return Err(Error::usage(format!(
-                "--set {}: {} has no setting so named{}",
-                config::shown(key),
-                provider.name(),
-                match settings.is_empty() {
-                    true => String::new(),
-                    false => format!(" (its settings: {})", settings.join(", ")),
-                }
-            )));
-        }
-        table.insert(key, value(text));
+    for (key, text) in settings(&provider, &args.settings)? {
+        table.insert(&key, value(text));
     }
     table.insert("token", value(storage.source()));
     let text = doc.to_string();
@@ -272,6 +245,46 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
         storage.describe()
     ));
     Ok(Exit::Verified)
+}
+
+/// `--set KEY=VALUE` flags (of `login` and `init`), each a setting `provider` takes.
+pub fn settings(provider: &Definition, flags: &[String]) -> Result<Vec<(String, String)>, Error> {
+    let mut settings = Vec::new();
+    for setting in flags {
+        let Some((key, text)) = setting.split_once('=') else {
+            return Err(Error::usage(
+                "--set takes KEY=VALUE (e.g. --set email=ada@example.org); there is no `=`",
+            ));
+        };
+        if config::is_common_key(key) {
+            return Err(Error::usage(format!(
+                "--set {key}=…: `{key}` is not a provider setting{}",
+                match key {
+                    "base_url" => "; use --base-url",
+                    "provider" => "; use -p",
+                    "token" => "; the token is never written to the config (see `whoami login`)",
+                    _ => "",
+                }
+            )));
+        }
+        if !provider.has_setting(key) {
+            let known: Vec<&str> = provider.settings().collect();
+            return Err(Error::usage(format!(
+                "--set {}: {} has no setting so named{}",
+                config::shown(key),
+                provider.name(),
+                match known.is_empty() {
+                    true => String::new(),
+                    false => format!(" (its settings: {})", known.join(", ")),
+                }
+            )));
+        }
+        provider
+            .check_setting(key, text)
+            .map_err(|m| Error::usage(format!("--set {key}=…: {m}")))?;
+        settings.push((key.to_string(), text.to_string()));
+    }
+    Ok(settings)
 }
 
 /// The OS keyring, unless `--insecure-storage` asks for a file or there is no keyring (then

@@ -67,6 +67,39 @@ fn init_writes_a_private_skeleton_once() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("ok, 1 account(s)"), "{out}");
 
+    // A provider without a shared host needs a real instance URL, and its required settings.
+    let other = dir.path().join("zitadel.toml");
+    let init = |args: &[&str]| {
+        run(whoami(dir.path())
+            .arg("--config")
+            .arg(&other)
+            .arg("init")
+            .args(args))
+    };
+    let (code, _, err) = init(&["-p", "zitadel"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--base-url https://"), "{err}");
+    let (code, _, err) = init(&["-p", "zitadel", "--base-url", "https://id.example.com"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("placeholder"), "{err}");
+    let (code, _, err) = init(&[
+        "-p",
+        "atlassian",
+        "--base-url",
+        "https://acme.atlassian.net",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--set email="), "{err}");
+    assert!(!other.exists(), "nothing written on a usage error");
+    let (code, _, err) = init(&["-p", "zitadel", "--base-url", "https://auth.acme.dev"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(whoami(dir.path())
+        .arg("--config")
+        .arg(&other)
+        .args(["config", "check"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok, 1 account(s)"), "{out}");
+
     std::fs::write(&path, "# mine\n").unwrap();
     let (code, _, err) = run(whoami(dir.path()).arg("--config").arg(&path).arg("init"));
     assert_eq!(code, 2);

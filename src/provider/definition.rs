@@ -1110,6 +1110,15 @@ impl Definition {
         self.setting_rules.contains_key(key)
     }
 
+    /// A setting's default (`None`: unset unless the account sets it) and the values it takes
+    /// (empty: any), for the skeleton `whoami init` writes.
+    pub fn setting_shape(&self, key: &str) -> (Option<&str>, &[String]) {
+        match self.setting_rules.get(key) {
+            Some(rule) => (rule.default.as_deref(), &rule.values),
+            None => (None, &[]),
+        }
+    }
+
     /// The settings an account must set.
     pub fn required_settings(&self) -> impl Iterator<Item = &str> {
         self.setting_rules
