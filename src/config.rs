@@ -728,7 +728,8 @@ pub fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn check_account_name(name: &str) -> Result<(), String> {
+/// An account name: letters, digits, `-` and `_`, and not a pasted credential.
+pub fn check_account_name(name: &str) -> Result<(), String> {
     if name.is_empty()
         || !name
             .chars()

@@ -36,12 +36,32 @@ pub fn token_file(config: &Path, account: &str) -> PathBuf {
 }
 
 /// Where the secret goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Storage {
     Keyring(Entry),
     File(PathBuf),
 }
 
 impl Storage {
+    /// What `login` itself stored for `account` under `config`, as its table's `token` says;
+    /// `None` for a credential kept anywhere else (a variable, the user's own file or entry).
+    fn owned(
+        token: Option<&dyn toml_edit::TableLike>,
+        config: &Path,
+        account: &str,
+    ) -> Option<Storage> {
+        let token = token?;
+        if let Some(entry) = token
+            .get("keyring")
+            .and_then(Item::as_str)
+            .and_then(Entry::parse)
+        {
+            return (entry == Entry::for_account(account)).then_some(Storage::Keyring(entry));
+        }
+        let file = config::expand_tilde(token.get("file").and_then(Item::as_str)?);
+        (file == token_file(config, account)).then_some(Storage::File(file))
+    }
+
     fn source(&self) -> InlineTable {
         let mut table = InlineTable::new();
         match self {
@@ -58,42 +78,102 @@ impl Storage {
         }
     }
 
-    fn save(&self, token: &str) -> Result<(), Error> {
+    /// What is stored there now, if anything (`Err`: it cannot be read).
+    fn current(&self) -> Result<Option<String>, String> {
         match self {
-            Storage::Keyring(entry) => entry.store(token).map_err(|e| {
-                Error::usage(format!(
-                    "cannot store the token: {e}; nothing saved (--insecure-storage keeps it in a file instead)"
-                ))
-            }),
-            Storage::File(path) => write_private(path, token.as_bytes(), 0o600)
-                .map_err(|e| Error::usage(format!("{e}; nothing saved"))),
+            Storage::Keyring(entry) => match entry.read() {
+                Ok(secret) => Ok(Some(secret)),
+                Err(keychain::KeyringError::Missing(_)) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            },
+            Storage::File(path) => match std::fs::read_to_string(path) {
+                Ok(secret) => Ok(Some(secret)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::error::describe(&e)
+                )),
+            },
         }
     }
 
-    /// Undoes [`Storage::save`] when the config could not be written.
-    fn forget(&self) {
-        let _ = match self {
-            Storage::Keyring(entry) => entry.delete().map(|_| ()).map_err(|_| ()),
-            Storage::File(path) => std::fs::remove_file(path).map_err(|_| ()),
+    fn save(&self, token: &str) -> Result<(), String> {
+        match self {
+            Storage::Keyring(entry) => entry.store(token).map_err(|e| e.to_string()),
+            Storage::File(path) => write_private(path, token.as_bytes(), 0o600),
+        }
+    }
+
+    fn remove(&self) -> Result<(), String> {
+        match self {
+            Storage::Keyring(entry) => entry.delete().map(|_| ()).map_err(|e| e.to_string()),
+            Storage::File(path) => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!(
+                    "cannot remove {}: {}",
+                    path.display(),
+                    crate::error::describe(&e)
+                )),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Puts back what [`Storage::current`] found before a save; says so when it cannot.
+    fn restore(&self, before: Option<&str>) {
+        let undone = match before {
+            Some(secret) => self.save(secret),
+            None => self.remove(),
         };
+        if let Err(e) = undone {
+            report::warn(&format!(
+                "could not undo the token saved {}: {e}",
+                self.describe()
+            ));
+        }
+    }
+}
+
+/// The config file `login` and `logout` edit: absolute (a token file beside it is named by an
+/// absolute path, valid from any folder), and the file a symbolic link points to (so the link
+/// in a dotfiles folder stays a link).
+fn edited_path(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    std::fs::canonicalize(&path).unwrap_or(path)
+}
+
+/// An account name `login` may create: what the config accepts, and not a reserved table.
+fn check_name(name: &str) -> Result<(), Error> {
+    config::check_account_name(name).map_err(Error::usage)?;
+    match name {
+        "defaults" | "config" => Err(Error::usage(format!(
+            "`{name}` is a reserved table name; choose another account name (-a NAME)"
+        ))),
+        _ => Ok(()),
     }
 }
 
 /// `whoami login`.
 pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error> {
+    if let Some(name) = &args.account {
+        check_name(name).map_err(|e| match e {
+            Error::Usage(m) => Error::Usage(m.into_iter().map(|m| format!("-a: {m}")).collect()),
+            other => other,
+        })?;
+    }
     let env = Env::from_process();
     // The config must load as it is: login does not edit a file it cannot read. A config
     // that does not exist yet is created.
-    let (path, _) = config::locate(config_flag, &env);
-    let setup = match path.try_exists() {
+    let (located, _) = config::locate(config_flag, &env);
+    let setup = match located.try_exists() {
         Ok(false) => bind::setup(
-            config::from_text(None, path, &env)?,
+            config::from_text(None, located.clone(), &env)?,
             config_flag.is_some(),
             &env,
         )?,
         _ => bind::load(config_flag, &env)?,
     };
-    let path = setup.config.path.clone();
+    let path = edited_path(&located);
     let mut doc: DocumentMut = match &setup.config.text {
         Some(text) => text
             .parse()
@@ -119,8 +199,8 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
             }
             None => {
                 return Err(Error::usage(format!(
-                    "no account named `{}`: pass -p PROVIDER to create it (`whoami providers` lists them)",
-                    config::shown(name)
+                    "no account named `{name}` in {}: pass -p PROVIDER to create it (`whoami providers` lists them)",
+                    path.display()
                 )));
             }
         },
@@ -131,8 +211,8 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
         }
     };
     let provider = match setup.registry.find(&provider_id)? {
-        Some(p) => p,
-        None => {
+        Some(p) if !p.is_inline() => p,
+        _ => {
             let ids = setup.registry.ids();
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let suggestion = config::suggest(&provider_id, &ids)
@@ -145,6 +225,7 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
         }
     };
     let name = args.account.clone().unwrap_or_else(|| provider_id.clone());
+    check_name(&name)?;
     let replacing = doc.contains_key(&name);
     if replacing && !args.force {
         return Err(Error::usage(format!(
@@ -155,16 +236,13 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     if !replacing && setup.accounts.iter().any(|a| a.name == name) {
         // Made from WHOAMI_* variables only: a [name] table would merge with them.
         report::warn(&format!(
-            "account `{name}` is also set by WHOAMI_{}_* variables, which override the config",
-            name.to_ascii_uppercase().replace('-', "_")
+            "account `{name}` is also set by {} variables, which override the config",
+            config::env_var_name(&name, "*")
         ));
     }
 
-    // Where the secret goes, before anything is asked for.
-    let storage = storage(args, &path, &name)?;
-
     // The config as it will be written, loaded and bound like any other: every problem is
-    // found now, before a token is asked for.
+    // found now, before anything is asked for.
     let table = match doc.entry(&name).or_insert(Item::Table(Table::new())) {
         Item::Table(table) => table,
         _ => {
@@ -174,6 +252,11 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
             )));
         }
     };
+    let previous = Storage::owned(
+        table.get("token").and_then(Item::as_table_like),
+        &path,
+        &name,
+    );
     if name != provider_id || table.contains_key("provider") {
         table.insert("provider", value(provider_id.as_str()));
     }
@@ -185,9 +268,14 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     for (key, text) in settings(&provider, &args.settings)? {
         table.insert(&key, value(text));
     }
-    table.insert("token", value(storage.source()));
-    let text = doc.to_string();
-    let config = config::from_text(Some(text.clone()), path.clone(), &env)?;
+    table.insert(
+        "token",
+        value(Storage::Keyring(Entry::for_account(&name)).source()),
+    );
+    let config = config::from_text(Some(doc.to_string()), path.clone(), &env)?;
+    if !config.errors.is_empty() {
+        return Err(config::ConfigErrors(config.errors).into());
+    }
     let accounts = bind::bind(&config, &setup.registry, &env)?;
     let Some(mut account) = accounts.into_iter().find(|a| a.name == name) else {
         return Err(Error::usage(format!("account `{name}` did not load")));
@@ -196,15 +284,30 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     if !problems.is_empty() {
         return Err(Error::Usage(problems));
     }
-    if !matches!(
-        &account.token,
-        Some(Source::Keyring { .. } | Source::File { .. })
-    ) {
+    if !matches!(&account.token, Some(Source::Keyring { .. })) {
         report::warn(&format!(
             "{} is set and overrides the stored token for `{name}`",
             account.env_var("token")
         ));
     }
+
+    // Where the secret goes, and what is there now (put back if the config cannot be
+    // written). A keyring entry of this name that another config's account uses is not
+    // taken over without --force.
+    let storage = storage(args, &path, &name)?;
+    let before = storage
+        .current()
+        .map_err(|e| Error::usage(format!("{e}; nothing saved")))?;
+    if before.is_some() && previous.as_ref() != Some(&storage) && !args.force {
+        return Err(Error::usage(format!(
+            "a token is already stored {} (for an account of another config?); pass --force to replace it, or -a NAME for another account",
+            storage.describe()
+        )));
+    }
+    if let Some(t) = doc.get_mut(&name).and_then(Item::as_table_mut) {
+        t.insert("token", value(storage.source()));
+    }
+    let text = doc.to_string();
 
     // The token, checked live.
     let (token, from) = read_token(args, provider.name(), &name)?;
@@ -231,12 +334,26 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     }
 
     // Saved: the secret first, then the config that points at it.
-    storage.save(&token)?;
+    storage.save(&token).map_err(|e| {
+        let also = match storage {
+            Storage::Keyring(_) => " (--insecure-storage keeps it in a file instead)",
+            Storage::File(_) => "",
+        };
+        Error::usage(format!("cannot store the token: {e}; nothing saved{also}"))
+    })?;
     if let Err(e) = write_config(&path, &text) {
-        if !replacing {
-            storage.forget();
-        }
-        return Err(Error::usage(format!("{e}; the account was not added")));
+        storage.restore(before.as_deref());
+        return Err(Error::usage(format!("{e}; nothing saved")));
+    }
+    // A token login stored elsewhere for this account before (keyring, now a file, or the
+    // other way round) is no longer referenced: it goes.
+    if let Some(old) = previous.filter(|old| *old != storage)
+        && let Err(e) = old.remove()
+    {
+        report::warn(&format!(
+            "the previous token is still stored {}: {e}",
+            old.describe()
+        ));
     }
     report::note(&format!(
         "{} account `{name}` in {}; its token {}",
@@ -363,18 +480,23 @@ fn read_token(
 pub fn logout(config_flag: Option<&Path>, name: &str) -> Result<Exit, Error> {
     let env = Env::from_process();
     let setup = bind::load(config_flag, &env)?;
-    let path = setup.config.path.clone();
+    let path = edited_path(&setup.config.path);
     let text = setup.config.text.as_deref().unwrap_or_default();
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|_| Error::usage(format!("{}: cannot be edited", path.display())))?;
-    let Some(table) = doc.get(name).and_then(Item::as_table_like) else {
+    let in_file = setup
+        .accounts
+        .iter()
+        .any(|a| a.name == name && a.at.is_some());
+    let table = doc.get(name).and_then(Item::as_table_like);
+    let Some(table) = table.filter(|_| in_file) else {
         let from_env = setup.accounts.iter().any(|a| a.name == name);
         let names: Vec<&str> = setup.accounts.iter().map(|a| a.name.as_str()).collect();
         return Err(Error::usage(match from_env {
             true => format!(
-                "account `{name}` is made from WHOAMI_{}_* variables, not {}: unset them",
-                name.to_ascii_uppercase().replace('-', "_"),
+                "account `{name}` is made from {} variables, not {}: unset them",
+                config::env_var_name(name, "*"),
                 path.display()
             ),
             false => format!(
@@ -388,57 +510,32 @@ pub fn logout(config_flag: Option<&Path>, name: &str) -> Result<Exit, Error> {
         }));
     };
     let token = table.get("token").and_then(Item::as_table_like);
-    let keyring = token
-        .and_then(|t| t.get("keyring"))
-        .and_then(Item::as_str)
-        .and_then(Entry::parse);
-    let file = token
-        .and_then(|t| t.get("file"))
-        .and_then(Item::as_str)
-        .map(config::expand_tilde);
-    if let Some(entry) = &keyring {
-        match entry.delete() {
-            Ok(true) => report::note(&format!("removed {entry} from the OS keyring")),
-            Ok(false) => report::note(&format!("the OS keyring held nothing for {entry}")),
-            Err(e) => {
-                return Err(Error::usage(format!(
-                    "cannot remove the secret of `{name}`: {e}; nothing changed"
-                )));
-            }
+    match Storage::owned(token, &path, name) {
+        Some(storage) => {
+            storage.remove().map_err(|e| {
+                Error::usage(format!(
+                    "cannot remove the token of `{name}`: {e}; nothing changed"
+                ))
+            })?;
+            report::note(&format!("removed the token stored {}", storage.describe()));
         }
-    }
-    if let Some(file) = file {
-        // Only the file login wrote: a file of the user's own is theirs to delete.
-        if file == token_file(&path, name) {
-            match std::fs::remove_file(&file) {
-                Ok(()) => report::note(&format!("removed {}", file.display())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Error::usage(format!(
-                        "cannot remove {}: {}; nothing changed",
-                        file.display(),
-                        crate::error::describe(&e)
-                    )));
-                }
+        None => {
+            if let Some(source) = setup
+                .accounts
+                .iter()
+                .find(|a| a.name == name)
+                .and_then(|a| a.token.as_ref())
+            {
+                report::note(&format!(
+                    "left its credential ({}) as it is: whoami did not store it",
+                    source.describe()
+                ));
             }
-        } else {
-            report::note(&format!(
-                "left the credential file {} as it is (whoami did not write it)",
-                crate::credential::shown_path(&file)
-            ));
         }
     }
     doc.remove(name);
-    write_config(&path, &doc.to_string()).map_err(|e| {
-        Error::usage(format!(
-            "{e}; account `{name}` is still in the config{}",
-            if keyring.is_some() {
-                " (its secret is gone)"
-            } else {
-                ""
-            }
-        ))
-    })?;
+    write_config(&path, &doc.to_string())
+        .map_err(|e| Error::usage(format!("{e}; account `{name}` is still in the config")))?;
     report::note(&format!("removed account `{name}` from {}", path.display()));
     Ok(Exit::Verified)
 }

@@ -83,6 +83,8 @@ impl SecretService {
         let mut bus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1"])
             .arg(format!("--address=unix:path={}", socket.display()))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(keyring_env(dir))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -94,11 +96,18 @@ impl SecretService {
             .read_line(&mut address)
             .unwrap();
         let address = address.trim().to_string();
-        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        // From here on the bus goes with this value, whatever fails.
+        let service = SecretService { bus, address };
+        assert!(
+            !service.address.is_empty(),
+            "dbus-daemon printed no address"
+        );
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--daemonize", "--unlock", "--components=secrets"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(keyring_env(dir))
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("DBUS_SESSION_BUS_ADDRESS", &service.address)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -113,7 +122,7 @@ impl SecretService {
             .unwrap();
         let status = keyring.wait().unwrap();
         assert!(status.success(), "gnome-keyring-daemon: {status}");
-        Some(SecretService { bus, address })
+        Some(service)
     }
 }
 
@@ -250,30 +259,86 @@ async fn login_stores_in_the_keyring_and_logout_removes_it() {
     assert_eq!(last.len(), requests_before + 1);
     assert_eq!(last.last().unwrap().headers["api_access_token"], NEWER);
 
+    // Another config's account of the same name would share the entry: not without --force.
+    let elsewhere = dir.join("elsewhere.toml");
+    let url = server.uri();
+    let args = [
+        "login",
+        "-p",
+        "chatwoot",
+        "-a",
+        "work",
+        "--base-url",
+        &url,
+        "--with-token",
+    ];
+    let (code, _, err) = run_async(whoami_on(dir, &bus, &elsewhere, &args, NEWER)).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("already stored in the OS keyring as whoami/work"),
+        "{err}"
+    );
+    assert!(!elsewhere.exists());
+
+    // An account that only points at an entry login made for another is logged out alone.
+    let mut with_alias = written.clone();
+    with_alias.push_str(&format!(
+        "\n[alias]\nprovider = \"chatwoot\"\nbase_url = \"{url}\"\ntoken = {{ keyring = \"whoami/work\" }}\n"
+    ));
+    std::fs::write(&cfg, &with_alias).unwrap();
+    let (code, out, err) =
+        run_async(whoami_on(dir, &bus, &cfg, &["logout", "-a", "alias"], "")).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("left its credential (keyring whoami/work)"),
+        "{err}"
+    );
+    assert_eq!(read(&cfg), written);
+    let (code, out, err) = run_async(whoami_on(dir, &bus, &cfg, &["-a", "work"], "")).await;
+    assert_eq!(code, 0, "whoami/work is still there: {out}{err}");
+
+    // --force moving the token to a file removes the keyring entry nothing refers to now.
+    let (code, out, err) = run_async(login(
+        &["--with-token", "--force", "--insecure-storage"],
+        NEWER,
+    ))
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let token_file = dir.join("tokens/work");
+    assert_eq!(read(&token_file), NEWER);
+    let probe = dir.join("probe.toml");
+    std::fs::write(
+        &probe,
+        format!("[chatwoot]\nbase_url = \"{url}\"\ntoken = {{ keyring = \"whoami/work\" }}\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run_async(whoami_on(dir, &bus, &probe, &["-p", "chatwoot"], "")).await;
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("holds no secret for whoami/work"), "{err}");
+
     // logout: the secret and the account go, the rest of the file stays.
     let (code, out, err) =
         run_async(whoami_on(dir, &bus, &cfg, &["logout", "-a", "work"], "")).await;
     assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        err.contains("removed whoami/work from the OS keyring"),
-        "{err}"
-    );
+    assert!(err.contains("removed the token stored in "), "{err}");
+    assert!(!token_file.exists());
     let after = read(&cfg);
     assert!(!after.contains("[work]"), "{after}");
     assert!(
         after.contains("# my accounts") && after.contains("[other]"),
         "{after}"
     );
-    // The secret itself is gone: a source naming it finds nothing.
-    let probe = dir.join("probe.toml");
-    std::fs::write(
-        &probe,
-        format!(
-            "[chatwoot]\nbase_url = \"{}\"\ntoken = {{ keyring = \"whoami/work\" }}\n",
-            server.uri()
-        ),
-    )
-    .unwrap();
+
+    // Logged in again (the keyring entry was free), then out: the entry goes too.
+    let (code, out, err) = run_async(login(&["--with-token"], GOOD)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) =
+        run_async(whoami_on(dir, &bus, &cfg, &["logout", "-a", "work"], "")).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("removed the token stored in the OS keyring as whoami/work"),
+        "{err}"
+    );
     let (code, out, err) = run_async(whoami_on(dir, &bus, &probe, &["-p", "chatwoot"], "")).await;
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("holds no secret for whoami/work"), "{err}");
@@ -456,6 +521,14 @@ mod pty {
         pub child: Child,
         master: File,
         screen: Arc<Mutex<Vec<u8>>>,
+        reader: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Drop for Terminal {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 
     impl Terminal {
@@ -493,7 +566,7 @@ mod pty {
             let screen = Arc::new(Mutex::new(Vec::new()));
             let mut reader = master.try_clone().unwrap();
             let seen = screen.clone();
-            std::thread::spawn(move || {
+            let reader = std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
                 // EIO once the child and every copy of the terminal's other side are gone.
                 while let Ok(n @ 1..) = reader.read(&mut buf) {
@@ -504,6 +577,7 @@ mod pty {
                 child,
                 master,
                 screen,
+                reader: Some(reader),
             }
         }
 
@@ -530,11 +604,15 @@ mod pty {
                 .unwrap();
         }
 
-        /// The exit code, once the child has ended (30 s at most).
+        /// The exit code, once the child has ended (30 s at most) and all it wrote is read.
         pub fn wait(&mut self) -> i32 {
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 if let Some(status) = self.child.try_wait().unwrap() {
+                    // The reader ends at the terminal's end: everything shown is in `screen`.
+                    if let Some(reader) = self.reader.take() {
+                        reader.join().unwrap();
+                    }
                     return status.code().unwrap_or(-1);
                 }
                 assert!(
@@ -585,4 +663,94 @@ async fn on_a_terminal_the_token_is_asked_for_hidden_and_a_file_offered() {
     assert_no_secret(&[GOOD], &[&screen], "typed token echoed");
     assert_eq!(read(&dir.join("tokens/chatwoot")), GOOD);
     assert!(read(&cfg).contains("tokens/chatwoot"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_keep_links_absolute_paths_and_files_login_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let server = chatwoot().await;
+    let bus = no_bus(dir);
+    let url = server.uri();
+    // The config is a link into a dotfiles folder, named by a relative path.
+    std::fs::create_dir_all(dir.join("dotfiles")).unwrap();
+    let real = dir.join("dotfiles/whoami.toml");
+    let own_token = dir.join("my-token");
+    std::fs::write(&own_token, NEWER).unwrap();
+    std::fs::write(
+        &real,
+        format!(
+            "[mine]\nprovider = \"chatwoot\"\nbase_url = \"{url}\"\ntoken = {{ file = \"{}\" }}\n",
+            own_token.display()
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&real, dir.join("link.toml")).unwrap();
+    let rel = Path::new("link.toml");
+    let args = [
+        "login",
+        "-p",
+        "chatwoot",
+        "--base-url",
+        &url,
+        "--with-token",
+        "--insecure-storage",
+    ];
+    let (code, out, err) = run_async(whoami_on(dir, &bus, rel, &args, GOOD)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        std::fs::symlink_metadata(dir.join("link.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    let written = read(&real);
+    // Beside the file the link points to, named absolutely: valid from any folder.
+    let token_file = dir.join("dotfiles/tokens/chatwoot");
+    assert_eq!(read(&token_file), GOOD);
+    assert!(
+        written.contains(&format!("file = \"{}\"", token_file.display())),
+        "{written}"
+    );
+
+    // A credential file of the user's own is left alone by logout.
+    let (code, _, err) = run_async(whoami_on(dir, &bus, rel, &["logout", "-a", "mine"], "")).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("left its credential (file "), "{err}");
+    assert_eq!(read(&own_token), NEWER);
+    assert!(!read(&real).contains("[mine]"));
+
+    // Names login must not take: a reserved table, one that shares another's variables, one
+    // that looks like a credential (never repeated); and logout never removes [defaults].
+    std::fs::write(&real, "[defaults]\ntimeout = \"5s\"\n\n[work-x]\nprovider = \"chatwoot\"\ntoken = { env = \"A\" }\n").unwrap();
+    let before = read(&real);
+    let pasted = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    for (name, needle) in [
+        ("defaults", "reserved"),
+        ("work_x", "WHOAMI_WORK_X_"),
+        (pasted, "looks like a credential"),
+    ] {
+        let args = [
+            "login",
+            "-p",
+            "chatwoot",
+            "-a",
+            name,
+            "--base-url",
+            &url,
+            "--with-token",
+            "--insecure-storage",
+        ];
+        let (code, out, err) = run_async(whoami_on(dir, &bus, rel, &args, GOOD)).await;
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains(needle), "{name}: {err}");
+        assert_no_secret(&[pasted, GOOD], &[&out, &err], name);
+        assert_eq!(read(&real), before, "{name}");
+    }
+    let (code, _, err) =
+        run_async(whoami_on(dir, &bus, rel, &["logout", "-a", "defaults"], "")).await;
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(read(&real), before);
+    assert!(!dir.join("dotfiles/tokens/work_x").exists());
 }

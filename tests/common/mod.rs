@@ -15,13 +15,19 @@ pub fn whoami(dir: &Path) -> Command {
 }
 
 /// The whole environment of a hermetic run (after `env_clear`): PATH kept for `sh`, HOME and
-/// XDG dirs in `dir`, no color, and tables wide enough to hold every value whole (the test of
-/// fitting the terminal sets its own width).
-pub fn hermetic_env(dir: &Path) -> [(&'static str, std::ffi::OsString); 5] {
+/// XDG dirs in `dir`, no color, tables wide enough to hold every value whole (the test of
+/// fitting the terminal sets its own width), and a D-Bus session bus where nothing listens, so
+/// no test can reach the developer's keyring (tests/login.rs starts a keyring of its own).
+pub fn hermetic_env(dir: &Path) -> [(&'static str, std::ffi::OsString); 7] {
     [
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
         ("HOME", dir.as_os_str().to_owned()),
         ("XDG_CONFIG_HOME", dir.join("xdg").into_os_string()),
+        ("XDG_RUNTIME_DIR", dir.join("run").into_os_string()),
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", dir.join("no-bus").display()).into(),
+        ),
         ("NO_COLOR", "1".into()),
         ("COLUMNS", "1000".into()),
     ]
