@@ -503,33 +503,23 @@ pub async fn resolve(source: &Source) -> Result<Credential, CredentialError> {
     Ok(Credential::new(secret, source.describe()))
 }
 
-/// Reads a keyring entry on a thread of its own, at most [`COMMAND_LIMIT`]: D-Bus, or an unlock
-/// prompt nobody answers, may block for ever. A thread that does not answer in time is left
-/// behind (the process does not wait for it at exit); a blocking task of the runtime would be.
+/// Reads a keyring entry off the runtime's thread ([`crate::keychain`] bounds the call; its
+/// thread is never waited for).
 async fn read_keyring(entry: crate::keychain::Entry) -> Result<Secret, CredentialError> {
     let (send, receive) = tokio::sync::oneshot::channel();
-    let shown = entry.to_string();
     std::thread::Builder::new()
-        .name("keyring".into())
+        .name("keyring-read".into())
         .spawn(move || {
             let _ = send.send(entry.read().map(|s| Secret::new(clean(&s))));
         })
         .map_err(|e| CredentialError::Keyring {
             error: crate::keychain::KeyringError::Unavailable(e.to_string()),
         })?;
-    let error = |reason: String| CredentialError::Keyring {
-        error: crate::keychain::KeyringError::Failed {
-            entry: shown.clone(),
-            reason,
-        },
-    };
-    match tokio::time::timeout(COMMAND_LIMIT, receive).await {
-        Ok(Ok(result)) => result.map_err(|error| CredentialError::Keyring { error }),
-        Ok(Err(_)) => Err(error("the keyring call failed".into())),
-        Err(_) => Err(error(format!(
-            "no answer within {} s (is the keyring waiting to be unlocked?)",
-            COMMAND_LIMIT.as_secs()
-        ))),
+    match receive.await {
+        Ok(result) => result.map_err(|error| CredentialError::Keyring { error }),
+        Err(_) => Err(CredentialError::Keyring {
+            error: crate::keychain::KeyringError::Unavailable("the keyring call failed".into()),
+        }),
     }
 }
 

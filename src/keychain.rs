@@ -7,6 +7,7 @@
 //! bytes (a value that is not UTF-8); only the platform's reason is kept.
 
 use std::fmt;
+use std::time::Duration;
 
 /// The service `whoami login` stores under; the user is the account's name.
 pub const SERVICE: &str = "whoami";
@@ -45,24 +46,74 @@ impl Entry {
 
     /// The stored secret.
     pub fn read(&self) -> Result<String, KeyringError> {
-        self.open()?.get_password().map_err(|e| convert(e, self))
+        self.limited("read", |entry| {
+            entry.open()?.get_password().map_err(|e| convert(e, entry))
+        })
     }
 
     /// Stores `secret`, replacing what was there.
     pub fn store(&self, secret: &str) -> Result<(), KeyringError> {
-        self.open()?
-            .set_password(secret)
-            .map_err(|e| convert(e, self))
+        let secret = secret.to_string();
+        self.limited("store", move |entry| {
+            entry
+                .open()?
+                .set_password(&secret)
+                .map_err(|e| convert(e, entry))
+        })
     }
 
     /// Removes the stored secret; `Ok(false)` when there was none.
     pub fn delete(&self) -> Result<bool, KeyringError> {
-        match self.open()?.delete_credential() {
+        self.limited("delete", |entry| match entry.open()?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(convert(e, self)),
-        }
+            Err(e) => Err(convert(e, entry)),
+        })
     }
+
+    /// Runs one keyring call on a thread of its own, at most [`limit`]: D-Bus, or an unlock
+    /// prompt nobody answers, may block for ever. A call that does not answer in time is left
+    /// behind (the process does not wait for it at exit), its outcome unknown.
+    fn limited<T: Send + 'static>(
+        &self,
+        what: &str,
+        call: impl FnOnce(&Entry) -> Result<T, KeyringError> + Send + 'static,
+    ) -> Result<T, KeyringError> {
+        let entry = self.clone();
+        bounded(&self.to_string(), what, move || call(&entry))
+    }
+}
+
+/// Runs `call` on a thread of its own, at most [`limit`] (see [`Entry::limited`]).
+fn bounded<T: Send + 'static>(
+    entry: &str,
+    what: &str,
+    call: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
+) -> Result<T, KeyringError> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let _ = send.send(call());
+        });
+    if let Err(e) = spawned {
+        return Err(KeyringError::Unavailable(e.to_string()));
+    }
+    let limit = limit();
+    receive.recv_timeout(limit).unwrap_or_else(|e| {
+            Err(KeyringError::Failed {
+                entry: entry.to_string(),
+                reason: match e {
+                    std::sync::mpsc::RecvTimeoutError::Timeout => format!(
+                        "no answer to the {what} within {} s (is the keyring waiting to be unlocked?); its outcome is unknown",
+                        limit.as_secs()
+                    ),
+                    std::sync::mpsc::RecvTimeoutError::Disconnected => {
+                        format!("the {what} failed")
+                    }
+                },
+            })
+        })
 }
 
 impl fmt::Display for Entry {
@@ -71,12 +122,24 @@ impl fmt::Display for Entry {
     }
 }
 
+/// How long a keyring call may take: 10 s, like a credential command; a minute when someone
+/// is at the terminal to answer an unlock prompt.
+pub fn limit() -> Duration {
+    use std::io::IsTerminal;
+    match std::io::stdin().is_terminal() || std::io::stderr().is_terminal() {
+        true => Duration::from_secs(60),
+        false => Duration::from_secs(10),
+    }
+}
+
 /// Whether a keyring can be reached at all: `Err` says why not.
 pub fn available() -> Result<(), KeyringError> {
-    keyring::Entry::store_status()
-        .as_ref()
-        .map(|_| ())
-        .map_err(|e| KeyringError::Unavailable(reason(e)))
+    bounded("the OS keyring", "connection", || {
+        keyring::Entry::store_status()
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| KeyringError::Unavailable(reason(e)))
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -58,8 +58,11 @@ impl Storage {
         {
             return (entry == Entry::for_account(account)).then_some(Storage::Keyring(entry));
         }
+        // Compared resolved: a config first written through a linked folder still names its
+        // token file by the link.
         let file = config::expand_tilde(token.get("file").and_then(Item::as_str)?);
-        (file == token_file(config, account)).then_some(Storage::File(file))
+        let mine = token_file(config, account);
+        (resolved(&file) == mine).then_some(Storage::File(mine))
     }
 
     fn source(&self) -> InlineTable {
@@ -138,8 +141,32 @@ impl Storage {
 /// absolute path, valid from any folder), and the file a symbolic link points to (so the link
 /// in a dotfiles folder stays a link).
 fn edited_path(path: &Path) -> PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    std::fs::canonicalize(&path).unwrap_or(path)
+    let mut path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // A link is followed even to a target that does not exist yet (a bounded chain).
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = path.parent().unwrap_or(Path::new("/")).join(target);
+    }
+    resolved(&path)
+}
+
+/// `path` with every link and `..` of its deepest existing folder resolved, the rest as
+/// written: the same path whether the file exists yet or not.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut base = path.to_path_buf();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(&base) {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match base.file_name() {
+            Some(name) => rest.push(name.to_owned()),
+            None => return path.to_path_buf(),
+        }
+        base.pop();
+    }
 }
 
 /// An account name `login` may create: what the config accepts, and not a reserved table.
@@ -294,15 +321,32 @@ pub fn login(config_flag: Option<&Path>, args: &LoginArgs) -> Result<Exit, Error
     // Where the secret goes, and what is there now (put back if the config cannot be
     // written). A keyring entry of this name that another config's account uses is not
     // taken over without --force.
-    let storage = storage(args, &path, &name)?;
-    let before = storage
-        .current()
-        .map_err(|e| Error::usage(format!("{e}; nothing saved")))?;
-    if before.is_some() && previous.as_ref() != Some(&storage) && !args.force {
-        return Err(Error::usage(format!(
-            "a token is already stored {} (for an account of another config?); pass --force to replace it, or -a NAME for another account",
-            storage.describe()
-        )));
+    let storage = storage(args, &path, &name, previous.as_ref())?;
+    let before = match storage.current() {
+        Ok(before) => before,
+        // Unreadable (not text, or the keyring failed): --force replaces it all the same.
+        Err(e) if args.force => {
+            report::warn(&format!("{e}; replacing it"));
+            None
+        }
+        Err(e) => {
+            return Err(Error::usage(format!(
+                "{e}; nothing saved (--force replaces it)"
+            )));
+        }
+    };
+    if before.is_some() && previous.as_ref() != Some(&storage) {
+        let stored = storage.describe();
+        match args.force {
+            false => {
+                return Err(Error::usage(format!(
+                    "a token is already stored {stored} (for an account of another config?); pass --force to replace it, or -a NAME for another account"
+                )));
+            }
+            true => report::warn(&format!(
+                "replacing the token already stored {stored}, which this config did not refer to"
+            )),
+        }
     }
     if let Some(t) = doc.get_mut(&name).and_then(Item::as_table_mut) {
         t.insert("token", value(storage.source()));
@@ -406,8 +450,21 @@ pub fn settings(provider: &Definition, flags: &[String]) -> Result<Vec<(String, 
 
 /// The OS keyring, unless `--insecure-storage` asks for a file or there is no keyring (then
 /// the file only with the user's yes, on a terminal).
-fn storage(args: &LoginArgs, config: &Path, name: &str) -> Result<Storage, Error> {
+fn storage(
+    args: &LoginArgs,
+    config: &Path,
+    name: &str,
+    previous: Option<&Storage>,
+) -> Result<Storage, Error> {
     let file = token_file(config, name);
+    // A token file this config does not refer to is not taken over without --force (asked
+    // before the question below, which would be for nothing).
+    if !args.force && previous != Some(&Storage::File(file.clone())) && file.exists() {
+        return Err(Error::usage(format!(
+            "a token is already stored in {} (for an account of another config?); pass --force to replace it, or -a NAME for another account",
+            file.display()
+        )));
+    }
     if args.insecure_storage {
         return Ok(Storage::File(file));
     }
@@ -510,14 +567,17 @@ pub fn logout(config_flag: Option<&Path>, name: &str) -> Result<Exit, Error> {
         }));
     };
     let token = table.get("token").and_then(Item::as_table_like);
-    match Storage::owned(token, &path, name) {
+    let owned = Storage::owned(token, &path, name);
+    // What was stored, to put back should the config not be written.
+    let mut before = None;
+    match &owned {
         Some(storage) => {
+            before = storage.current().unwrap_or(None);
             storage.remove().map_err(|e| {
                 Error::usage(format!(
                     "cannot remove the token of `{name}`: {e}; nothing changed"
                 ))
             })?;
-            report::note(&format!("removed the token stored {}", storage.describe()));
         }
         None => {
             if let Some(source) = setup
@@ -534,8 +594,15 @@ pub fn logout(config_flag: Option<&Path>, name: &str) -> Result<Exit, Error> {
         }
     }
     doc.remove(name);
-    write_config(&path, &doc.to_string())
-        .map_err(|e| Error::usage(format!("{e}; account `{name}` is still in the config")))?;
+    if let Err(e) = write_config(&path, &doc.to_string()) {
+        if let Some(storage) = &owned {
+            storage.restore(before.as_deref());
+        }
+        return Err(Error::usage(format!("{e}; nothing changed")));
+    }
+    if let Some(storage) = &owned {
+        report::note(&format!("removed the token stored {}", storage.describe()));
+    }
     report::note(&format!("removed account `{name}` from {}", path.display()));
     Ok(Exit::Verified)
 }
@@ -575,8 +642,10 @@ fn write_private(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(mode)
+            .mode(mode & 0o600)
             .open(&temp)?;
+        // The mode asked for, whatever the umask (which `open` applies).
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         file.write_all(bytes)?;
         file.sync_all()
     })();
@@ -600,9 +669,32 @@ mod tests {
     }
 
     #[test]
+    fn edited_paths_resolve_links_even_to_files_not_there_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(real.join("dotfiles")).unwrap();
+        std::os::unix::fs::symlink(real.join("dotfiles"), real.join("cfg")).unwrap();
+        // Through a linked folder, to a file and a folder that do not exist yet.
+        assert_eq!(
+            edited_path(&real.join("cfg/whoami/config.toml")),
+            real.join("dotfiles/whoami/config.toml")
+        );
+        // A link to a file that does not exist yet: its target, not the link.
+        std::os::unix::fs::symlink("dotfiles/w.toml", real.join("link.toml")).unwrap();
+        assert_eq!(
+            edited_path(&real.join("link.toml")),
+            real.join("dotfiles/w.toml")
+        );
+        assert_eq!(
+            edited_path(&real.join("dotfiles/../cfg/x.toml")),
+            real.join("dotfiles/x.toml")
+        );
+    }
+
+    #[test]
     fn writes_replace_the_file_whole_and_keep_its_mode() {
-        let dir = std::env::temp_dir().join(format!("whoami-login-{}", std::process::id()));
-        let path = dir.join("sub").join("config.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
         write_config(&path, "a = 1\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 1\n");
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -614,6 +706,5 @@ mod tests {
         assert_eq!(mode(&path), 0o640);
         let left: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file left behind");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -91,13 +91,16 @@ impl SecretService {
             .stderr(Stdio::null())
             .spawn()
             .expect("dbus-daemon starts");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().unwrap())
-            .read_line(&mut address)
-            .unwrap();
-        let address = address.trim().to_string();
         // From here on the bus goes with this value, whatever fails.
-        let service = SecretService { bus, address };
+        let stdout = bus.stdout.take().unwrap();
+        let mut service = SecretService {
+            bus,
+            address: String::new(),
+        };
+        BufReader::new(stdout)
+            .read_line(&mut service.address)
+            .unwrap();
+        service.address = service.address.trim().to_string();
         assert!(
             !service.address.is_empty(),
             "dbus-daemon printed no address"
@@ -668,7 +671,8 @@ async fn on_a_terminal_the_token_is_asked_for_hidden_and_a_file_offered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_keep_links_absolute_paths_and_files_login_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
+    // Resolved: the temporary folder may itself be behind a link (macOS).
+    let dir = &std::fs::canonicalize(dir.path()).unwrap();
     let server = chatwoot().await;
     let bus = no_bus(dir);
     let url = server.uri();
@@ -753,4 +757,55 @@ async fn edits_keep_links_absolute_paths_and_files_login_did_not_write() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(read(&real), before);
     assert!(!dir.join("dotfiles/tokens/work_x").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_first_written_through_a_linked_folder_is_still_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = &std::fs::canonicalize(dir.path()).unwrap();
+    let server = chatwoot().await;
+    let bus = no_bus(dir);
+    let url = server.uri();
+    std::fs::create_dir(dir.join("real")).unwrap();
+    std::os::unix::fs::symlink(dir.join("real"), dir.join("linked")).unwrap();
+    // The config and its folder do not exist yet; the folder is reached through a link.
+    let cfg = dir.join("linked/whoami/config.toml");
+    let login = |extra: &[&str], token: &str| {
+        let mut args = vec![
+            "login",
+            "-p",
+            "chatwoot",
+            "--base-url",
+            &url,
+            "--with-token",
+        ];
+        args.extend_from_slice(extra);
+        whoami_on(dir, &bus, &cfg, &args, token)
+    };
+    let (code, out, err) = run_async(login(&["--insecure-storage"], GOOD)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let token_file = dir.join("real/whoami/tokens/chatwoot");
+    assert_eq!(read(&token_file), GOOD);
+    // Logging in again is a replacement of our own file (with --force), not a takeover.
+    let (code, out, err) = run_async(login(&["--insecure-storage", "--force"], NEWER)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("did not refer to"), "{err}");
+    assert_eq!(read(&token_file), NEWER);
+    let (code, out, err) = run_async(whoami_on(
+        dir,
+        &bus,
+        &cfg,
+        &["logout", "-a", "chatwoot"],
+        "",
+    ))
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!token_file.exists(), "{err}");
+
+    // A token file no config refers to is not taken over without --force.
+    std::fs::write(&token_file, "someone-elses-token-1234").unwrap();
+    let (code, _, err) = run_async(login(&["--insecure-storage"], GOOD)).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already stored in"), "{err}");
+    assert_eq!(read(&token_file), "someone-elses-token-1234");
 }
