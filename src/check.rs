@@ -189,6 +189,9 @@ fn blank(account: &Account) -> AccountResult {
     }
 }
 
+/// The body size from which a definition's `organizations_each` list is kept as text.
+const LIST_AS_TEXT_FROM: usize = 4 * 1024 * 1024;
+
 /// Interprets a saved body (`--input`) exactly as a live answer with that status; a body over
 /// 8 MiB is refused as a live one would be.
 pub fn offline(
@@ -267,7 +270,14 @@ fn interpret(
     let provider = &account.provider;
     let status = answer.status;
     // The body as the definition reads it: parsed once, its secrets hollowed as it is read.
-    let body = Document::parse(answer.body, &|key| redactor.is_secret_key(key)).map(|mut body| {
+    // In a large body, the list a definition reads an item at a time is kept as text until
+    // then: its items never all exist as values at once. (In a smaller one, finding the items'
+    // ends first would cost more time than the memory it saves.)
+    let secret = |key: &str| redactor.is_secret_key(key);
+    let list = provider
+        .list_key()
+        .filter(|_| answer.body.len() > LIST_AS_TEXT_FROM);
+    let body = Document::parse_listing(answer.body, &secret, list).map(|mut body| {
         for pointer in redactor.secret_pointers {
             body.replace(pointer, REDACTED);
         }

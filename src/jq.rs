@@ -28,8 +28,10 @@ use crate::redact::REDACTED;
 type Data = data::JustLut<Val>;
 type Filter = jaq_core::compile::Filter<jaq_core::Native<Data>>;
 
-/// The global variables of every program, in the order they are bound.
-const GLOBALS: &[&str] = &["$settings", "$__expr"];
+/// The global variables of every program, in the order they are bound. `$root` is the whole
+/// document: `.` itself, except for a list read an item at a time ([`Document::each_item`]).
+/// `$__each` is true for a program run on one item of such a list.
+const GLOBALS: &[&str] = &["$settings", "$__expr", "$root", "$__each"];
 
 /// Several jq expressions compiled as one program.
 pub struct Programs {
@@ -46,12 +48,24 @@ impl std::fmt::Debug for Programs {
 /// definition (the success test, each field, the rules).
 pub struct Document {
     body: Val,
+    /// The list left unparsed ([`Document::parse_listing`]).
+    list: Option<List>,
+}
+
+/// A top-level list kept as text, each item parsed only when read: a list of 250 000 objects
+/// costs its text, not the engine's values for all of them at once.
+struct List {
+    text: bytes::Bytes,
+    /// Each item's place in `text`: from, to.
+    items: Vec<(u32, u32)>,
 }
 
 /// A document with an account's settings (`$settings`), for one round of programs.
 pub struct Input<'d> {
     body: &'d Val,
     settings: Val,
+    /// `$root`, when it is not `body`.
+    root: Option<&'d Val>,
 }
 
 impl Document {
@@ -63,17 +77,84 @@ impl Document {
     /// `[redacted]`, so no mapping can lift a secret into the profile. `None` when the body is
     /// not JSON.
     pub fn parse(json: &[u8], secret: &dyn Fn(&str) -> bool) -> Option<Document> {
+        Document::parse_listing(json, secret, None)
+    }
+
+    /// [`Document::parse`], with the array at top-level key `list` (when the body is an object
+    /// that has one) kept as text and left out of the document (an empty array in its place),
+    /// to be read an item at a time by [`Document::each_item`].
+    pub fn parse_listing(
+        json: &[u8],
+        secret: &dyn Fn(&str) -> bool,
+        list: Option<&str>,
+    ) -> Option<Document> {
         let json = json.strip_prefix(b"\xef\xbb\xbf").unwrap_or(json);
         let mut builder = Builder::new(secret);
+        builder.defer = list;
         let mut de = serde_json::Deserializer::from_slice(json);
         let body = Node {
             builder: &mut builder,
             hollow: false,
+            top: true,
         }
         .deserialize(&mut de)
         .ok()?;
         de.end().ok()?;
-        Some(Document { body })
+        Some(Document {
+            body,
+            list: builder.list.take(),
+        })
+    }
+
+    /// Whether a list was kept as text ([`Document::parse_listing`]).
+    pub fn has_list(&self) -> bool {
+        self.list.is_some()
+    }
+
+    /// Hands `each` the items of the list kept as text ([`Document::parse_listing`]), a batch
+    /// at a time as an array (with this document as `$root` and `$__each` true): each item is
+    /// parsed (its secrets hollowed by `secret`) only for its batch, and released with it. A
+    /// batch, not an item, per run: starting a program costs more than mapping an item.
+    /// `each` returns whether to go on (a program's error ends the list, as it ends the
+    /// outputs of one run).
+    pub fn each_batch(
+        &self,
+        settings: &Value,
+        secret: &dyn Fn(&str) -> bool,
+        mut each: impl FnMut(&Input<'_>) -> bool,
+    ) {
+        /// Items per batch: a few hundred small values at a time.
+        const BATCH: usize = 256;
+        let Some(list) = &self.list else {
+            return;
+        };
+        let mut builder = Builder::new(secret);
+        let settings = builder.value(settings);
+        for places in list.items.chunks(BATCH) {
+            let mut batch = Vec::with_capacity(places.len());
+            for &(from, to) in places {
+                let text = &list.text[from as usize..to as usize];
+                let mut de = serde_json::Deserializer::from_slice(text);
+                let node = Node {
+                    builder: &mut builder,
+                    hollow: false,
+                    top: false,
+                };
+                // The list was read whole once already: an item always parses.
+                if let Ok(item) = node.deserialize(&mut de) {
+                    batch.push(item);
+                }
+            }
+            let batch = Val::Arr(Rc::new(batch));
+            let go_on = each(&Input {
+                body: &batch,
+                settings: settings.clone(),
+                root: Some(&self.body),
+            });
+            if !go_on {
+                return;
+            }
+        }
     }
 
     /// A document already parsed (a body redacted for a message, a test's literal), read the
@@ -82,6 +163,7 @@ impl Document {
         let mut builder = Builder::new(&|_| false);
         Document {
             body: builder.value(value),
+            list: None,
         }
     }
 
@@ -90,6 +172,7 @@ impl Document {
     pub fn exact(document: &Value) -> Option<Document> {
         Some(Document {
             body: Val::deserialize(document).ok()?,
+            list: None,
         })
     }
 
@@ -126,6 +209,7 @@ impl Document {
         Input {
             body: &self.body,
             settings: Builder::new(&|_| false).value(settings),
+            root: None,
         }
     }
 }
@@ -181,14 +265,16 @@ impl Programs {
     /// Every item of expression `index`'s outputs, in order: an array output gives its
     /// elements one by one, any other output itself; an error ends them. A list is read an
     /// item at a time, so the whole of a large one never exists twice.
-    pub fn items(&self, index: usize, input: &Input<'_>, mut each: impl FnMut(Item<'_>)) {
+    /// `false` when an error ended them.
+    pub fn items(&self, index: usize, input: &Input<'_>, mut each: impl FnMut(Item<'_>)) -> bool {
         for out in self.run(index, input) {
             match out {
                 Ok(Val::Arr(items)) => items.iter().for_each(|item| each(Item(item))),
                 Ok(other) => each(Item(&other)),
-                Err(_) => return,
+                Err(_) => return false,
             }
         }
+        true
     }
 
     /// The first output of expression `index` on `input`, or `None` when it has none or fails.
@@ -202,7 +288,9 @@ impl Programs {
         index: usize,
         input: &Input<'_>,
     ) -> impl Iterator<Item = Result<Val, String>> + 'p {
-        let vars = Vars::new([input.settings.clone(), Val::from(index)]);
+        let root = input.root.unwrap_or(input.body).clone();
+        let each = Val::Bool(input.root.is_some());
+        let vars = Vars::new([input.settings.clone(), Val::from(index), root, each]);
         let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
         self.filter.id.run((ctx, input.body.clone())).map(outcome)
     }
@@ -271,6 +359,9 @@ const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; 
 struct Builder<'a> {
     text: BytesMut,
     secret: &'a dyn Fn(&str) -> bool,
+    /// The top-level key whose array is kept as text, and that text once found.
+    defer: Option<&'a str>,
+    list: Option<List>,
 }
 
 impl<'a> Builder<'a> {
@@ -281,6 +372,8 @@ impl<'a> Builder<'a> {
         Builder {
             text: BytesMut::with_capacity(CHUNK),
             secret,
+            defer: None,
+            list: None,
         }
     }
 
@@ -325,10 +418,11 @@ fn number(n: &serde_json::Number) -> Val {
     }
 }
 
-/// One JSON value being parsed; `hollow` below a secret key.
+/// One JSON value being parsed; `hollow` below a secret key; `top` for the document itself.
 struct Node<'b, 'a> {
     builder: &'b mut Builder<'a>,
     hollow: bool,
+    top: bool,
 }
 
 impl Node<'_, '_> {
@@ -393,6 +487,7 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         while let Some(item) = seq.next_element_seed(Node {
             builder: &mut *self.builder,
             hollow: self.hollow,
+            top: false,
         })? {
             items.push(item);
         }
@@ -402,15 +497,22 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
         let mut entries: Vec<(Val, Val)> = Vec::new();
-        while let Some((key, secret)) = map.next_key_seed(Key {
+        while let Some((key, secret, listed)) = map.next_key_seed(Key {
             builder: &mut *self.builder,
             hollow: self.hollow,
             index: entries.len(),
+            top: self.top,
         })? {
-            let value = map.next_value_seed(Node {
-                builder: &mut *self.builder,
-                hollow: self.hollow || secret,
-            })?;
+            let value = match listed {
+                true => map.next_value_seed(Listed {
+                    builder: &mut *self.builder,
+                })?,
+                false => map.next_value_seed(Node {
+                    builder: &mut *self.builder,
+                    hollow: self.hollow || secret,
+                    top: false,
+                })?,
+            };
             entries.push((key, value));
         }
         Ok(Val::obj(entries.into_iter().collect()))
@@ -423,29 +525,116 @@ struct Key<'b, 'a> {
     builder: &'b mut Builder<'a>,
     hollow: bool,
     index: usize,
+    top: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
-    type Value = (Val, bool);
+/// A key: its value, whether it names a secret, and whether its value is the list kept as
+/// text.
+type KeyRead = (Val, bool, bool);
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Val, bool), D::Error> {
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = KeyRead;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<KeyRead, D::Error> {
         de.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for Key<'_, '_> {
-    type Value = (Val, bool);
+    type Value = KeyRead;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object key")
     }
 
-    fn visit_str<E>(self, key: &str) -> Result<(Val, bool), E> {
+    fn visit_str<E>(self, key: &str) -> Result<KeyRead, E> {
         Ok(match (self.hollow, self.index) {
-            (true, 0) => (self.builder.string(REDACTED), true),
-            (true, i) => (self.builder.string(&format!("{REDACTED} {}", i + 1)), true),
-            (false, _) => ((self.builder.string(key)), (self.builder.secret)(key)),
+            (true, 0) => (self.builder.string(REDACTED), true, false),
+            (true, i) => (
+                self.builder.string(&format!("{REDACTED} {}", i + 1)),
+                true,
+                false,
+            ),
+            (false, _) => {
+                let secret = (self.builder.secret)(key);
+                let listed = self.top
+                    && !secret
+                    && self.builder.defer == Some(key)
+                    && self.builder.list.is_none();
+                (self.builder.string(key), secret, listed)
+            }
         })
+    }
+}
+
+/// The value of the deferred key: an array is kept as text (its items' places noted; one
+/// pass finds their ends) and stands as `[]` in the document; anything else is read as usual.
+struct Listed<'b, 'a> {
+    builder: &'b mut Builder<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Listed<'_, '_> {
+    type Value = Val;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Val, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Listed<'_, '_> {
+    type Value = Val;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+        // Each item's text, copied as it is found into one buffer.
+        let mut text = BytesMut::new();
+        let mut places = Vec::new();
+        while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            let from = text.len();
+            text.extend_from_slice(item.get().as_bytes());
+            places.push((from as u32, text.len() as u32));
+        }
+        self.builder.list = Some(List {
+            text: text.freeze(),
+            items: places,
+        });
+        Ok(Val::Arr(Rc::new(Vec::new())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Val, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Val, E> {
+        Ok(Val::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Val, E> {
+        Ok(Val::Num(Num::from_integral(n)))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Val, E> {
+        Ok(Val::Num(Num::from_integral(n)))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Val, E> {
+        Ok(Val::from(n))
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Val, E> {
+        Ok(self.builder.text(text))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Val, A::Error> {
+        Node {
+            builder: self.builder,
+            hollow: false,
+            top: false,
+        }
+        .visit_map(map)
     }
 }
 
@@ -688,6 +877,60 @@ mod tests {
         let document = Document::from(&body);
         let input = document.input(&json!({}));
         assert_eq!(p.first(0, &input), Some(body));
+    }
+
+    #[test]
+    fn a_list_kept_as_text_is_read_a_batch_at_a_time() {
+        let p = Programs::compile(&[".", "[$__each, ($root | .n)]", "[.[] | .id]"]).unwrap();
+        let secret = |key: &str| key == "token";
+        let items: Vec<Value> = (0..600)
+            .map(|i| json!({"id": i, "token": format!("t{i}"), "name": " "}))
+            .collect();
+        let body = serde_json::to_vec(&json!({"n": 1, "orgs": items, "other": [1]})).unwrap();
+        let document = Document::parse_listing(&body, &secret, Some("orgs")).unwrap();
+        assert!(document.has_list());
+        // The list is not in the document; the rest is, as usual.
+        assert_eq!(
+            p.first(0, &document.input(&Value::Null)),
+            Some(json!({"n": 1, "orgs": [], "other": [1]}))
+        );
+        let mut seen = Vec::new();
+        let mut batches = 0;
+        document.each_batch(&Value::Null, &secret, |input| {
+            batches += 1;
+            let _ = &mut seen;
+            assert_eq!(p.first(1, input), Some(json!([true, 1])), "$__each, $root");
+            let out = p.first(0, input).unwrap();
+            for item in out.as_array().unwrap() {
+                // Each item parsed as the body is: secrets hollowed, blank strings null.
+                assert_eq!(item["token"], "[redacted]");
+                assert_eq!(item["name"], Value::Null);
+                seen.push(item["id"].as_i64().unwrap());
+            }
+            true
+        });
+        assert_eq!(seen, (0..600).collect::<Vec<_>>(), "every item, in order");
+        assert_eq!(batches, 3);
+
+        // A key that is not a list is read as usual; no key, nothing kept.
+        for (body, list) in [
+            (json!({"orgs": {"a": 1}}), false),
+            (json!({"orgs": null}), false),
+            (json!({"orgs": []}), true),
+            (json!({"nested": {"orgs": [1]}}), false),
+        ] {
+            let text = serde_json::to_vec(&body).unwrap();
+            let document = Document::parse_listing(&text, &secret, Some("orgs")).unwrap();
+            assert_eq!(document.has_list(), list, "{body}");
+            if !list {
+                assert_eq!(p.first(0, &document.input(&Value::Null)), Some(body));
+            }
+        }
+        // Without a key to keep, the parse is the usual one.
+        let document =
+            Document::parse(&serde_json::to_vec(&json!({"orgs": [1]})).unwrap(), &secret).unwrap();
+        assert!(!document.has_list());
+        assert_eq!(p.first(2, &document.input(&Value::Null)), None);
     }
 
     #[test]

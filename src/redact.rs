@@ -415,11 +415,7 @@ impl<'a> Redactor<'a> {
 
     /// Whether a key (or a header name) names a secret, in any spelling.
     pub fn is_secret_key(&self, key: &str) -> bool {
-        is_secret_key(key)
-            || self
-                .secret_fields
-                .iter()
-                .any(|field| normalized(field).eq(normalized(key)))
+        is_secret_field(key, self.secret_fields)
     }
 
     /// Whether a key (or a header name) names personal data that is masked.
@@ -448,6 +444,15 @@ fn names(parts: &AhoCorasick, key: &str) -> bool {
         length += 1;
     }
     parts.is_match(&buffer[..length])
+}
+
+/// Whether a key names a secret by the shared rule or is one of a definition's own secret
+/// fields (`response.secrets`), in any spelling.
+pub fn is_secret_field(key: &str, fields: &[String]) -> bool {
+    is_secret_key(key)
+        || fields
+            .iter()
+            .any(|field| normalized(field).eq(normalized(key)))
 }
 
 /// Whether a key names a secret by the shared rule, in any spelling.

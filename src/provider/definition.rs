@@ -57,6 +57,9 @@ pub struct Definition {
     expires_at: Option<usize>,
     fields: Vec<(Field, usize)>,
     organizations: Option<usize>,
+    /// `profile.organizations_each`: the top-level key whose list `organizations` maps an item
+    /// at a time.
+    organizations_each: Option<String>,
     extra: Option<usize>,
     rejections: Vec<Rule>,
     hints: Vec<Hint>,
@@ -152,7 +155,7 @@ impl Field {
     /// Every key of `[profile]`, for messages.
     pub(super) fn keys() -> String {
         let mut keys: Vec<&str> = Field::ALL.iter().map(|(name, _)| *name).collect();
-        keys.extend(["organizations", "extra"]);
+        keys.extend(["organizations", "organizations_each", "extra"]);
         keys.join(", ")
     }
 
@@ -553,11 +556,39 @@ impl Definition {
         }
         let mut fields = Vec::new();
         let mut organizations = None;
+        let mut organizations_each = None;
         let mut extra = None;
         for (key, code) in &raw.profile {
             let at = format!("profile.{key}");
             match key.as_str() {
-                "organizations" => organizations = Some(program(&at, code)),
+                // With `organizations_each`, the mapping of one item, run on each of a batch of
+                // items kept as text (`$__each`), or on each item of the list in the document
+                // when it was parsed with the rest: one program either way (compiling is the
+                // costly part).
+                "organizations" => {
+                    organizations = Some(match raw.profile.get("organizations_each") {
+                        Some(key) => program(
+                            &at,
+                            &format!(
+                                "(if $__each then .[] else .[\"{}\"] | if type == \"array\" then .[] else empty end end)\n| {code}",
+                                key.escape_default()
+                            ),
+                        ),
+                        None => program(&at, code),
+                    })
+                }
+                "organizations_each" => {
+                    if code.is_empty()
+                        || !code
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    {
+                        return Err(format!(
+                            "{at}: the name of a top-level key (e.g. \"organizations\"), not an expression"
+                        ));
+                    }
+                    organizations_each = Some(code.clone());
+                }
                 "extra" => extra = Some(program(&at, code)),
                 _ => match Field::ALL.iter().find(|(name, _)| name == key) {
                     Some((_, field)) => fields.push((*field, program(&at, code))),
@@ -566,6 +597,11 @@ impl Definition {
                     }
                 },
             }
+        }
+        if organizations_each.is_some() && organizations.is_none() {
+            return Err(
+                "profile.organizations_each: names the list `profile.organizations` maps an item at a time; set that too".into(),
+            );
         }
         if !raw.profile.contains_key("id") && !raw.profile.contains_key("email") {
             return Err("profile: map at least `id` (or `email`): the identity".into());
@@ -704,6 +740,7 @@ impl Definition {
             expires_at,
             fields,
             organizations,
+            organizations_each,
             extra,
             rejections,
             hints,
@@ -1332,6 +1369,12 @@ impl Definition {
         own.or_else(|| generic_error_message(body))
     }
 
+    /// The top-level key whose list is read an item at a time (`profile.organizations_each`):
+    /// the body is parsed with that list kept as text ([`Document::parse_listing`]).
+    pub fn list_key(&self) -> Option<&str> {
+        self.organizations_each.as_deref()
+    }
+
     /// The normalized profile, or `None` when `body` is not this provider's success envelope.
     pub fn normalize(&self, body: &Document, settings: &Settings) -> Option<Profile> {
         let programs = self.programs()?;
@@ -1348,11 +1391,26 @@ impl Definition {
         // twice, whatever its size.
         if let Some(i) = self.organizations {
             let mut staged = Staged::default();
-            programs.items(i, &input, |o| {
-                if o.is_object() {
-                    staged.push(organization(&o));
+            let mut stage = |input: &crate::jq::Input<'_>| {
+                programs.items(i, input, |o| {
+                    if o.is_object() {
+                        staged.push(organization(&o));
+                    }
+                })
+            };
+            match &self.organizations_each {
+                // Kept as text: a batch of items at a time (`$root` the document), each item's
+                // secrets hollowed as the body's are.
+                Some(_) if body.has_list() => body.each_batch(
+                    &self.settings_value(settings),
+                    &|k| crate::redact::is_secret_field(k, &self.secrets),
+                    &mut stage,
+                ),
+                // Parsed with the rest (or no list): one run over the whole list.
+                _ => {
+                    stage(&input);
                 }
-            });
+            }
             profile.organizations = staged.finish();
         }
         if let Some(i) = self.extra
@@ -1454,6 +1512,75 @@ id = ".id"
             request,
         ) + extra;
         Definition::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn a_list_read_a_batch_at_a_time_maps_as_the_whole_list_does() {
+        let definition = MINIMAL.replace(
+            "[profile]\nid = \".id\"",
+            "[profile]\nid = \".id\"\norganizations_each = \"orgs\"\n\
+             organizations = 'objects | {id, name, role: $root.roles[.name]}'",
+        );
+        let d = Definition::parse(&definition).unwrap();
+        d.validate().unwrap();
+        assert_eq!(d.list_key(), Some("orgs"));
+        let orgs: Vec<Value> = (0..1000)
+            .map(|i| match i % 3 {
+                0 => serde_json::json!({"id": i, "name": format!("o{i}")}),
+                1 => serde_json::json!({"id": i, "name": "admins", "password": "p"}),
+                _ => serde_json::json!("not an organization"),
+            })
+            .collect();
+        let body = serde_json::json!({"id": 1, "roles": {"admins": "admin"}, "orgs": orgs});
+        let text = serde_json::to_vec(&body).unwrap();
+        let secret = |k: &str| crate::redact::is_secret_field(k, &[]);
+        let whole = d
+            .normalize(
+                &Document::parse(&text, &secret).unwrap(),
+                &Settings::default(),
+            )
+            .unwrap();
+        let listed = Document::parse_listing(&text, &secret, d.list_key()).unwrap();
+        assert!(listed.has_list());
+        let batched = d.normalize(&listed, &Settings::default()).unwrap();
+        assert_eq!(whole.organizations.len(), 667);
+        assert_eq!(whole.organizations[1].role.as_deref(), Some("admin"));
+        assert_eq!(batched, whole);
+        // An error ends the list either way (here: `.id` of the first string, item 2).
+        let strict = Definition::parse(&definition.replace("'objects | ", "'")).unwrap();
+        let whole = strict
+            .normalize(
+                &Document::parse(&text, &secret).unwrap(),
+                &Settings::default(),
+            )
+            .unwrap();
+        assert_eq!(whole.organizations.len(), 2);
+        assert_eq!(
+            strict.normalize(&listed, &Settings::default()).unwrap(),
+            whole
+        );
+
+        for (change, error) in [
+            (
+                "organizations = 'objects | {id, name, role: $root.roles[.name]}'",
+                "set that too",
+            ),
+            (
+                "organizations_each = \"orgs\"",
+                "organizations_each: the name",
+            ),
+        ] {
+            let replacement = match change.starts_with("organizations =") {
+                true => "",
+                false => "organizations_each = \".orgs[]\"",
+            };
+            let broken = definition.replace(change, replacement);
+            let e = Definition::parse(&broken)
+                .and_then(|d| d.validate().map(|()| d))
+                .err()
+                .unwrap_or_default();
+            assert!(e.contains(error), "{change}: {e}");
+        }
     }
 
     #[test]

@@ -342,3 +342,48 @@ fn api_version_is_checked() {
     );
     assert!(hamravesh().check_setting("organization", "a\rb").is_err());
 }
+
+/// A large answer's organizations are read a batch at a time (`organizations_each`): the
+/// profile is the same as when the list is parsed with the rest.
+#[test]
+fn organizations_read_a_batch_at_a_time_map_the_same() {
+    let secret = |k: &str| crate::redact::is_secret_field(k, hamravesh().secret_fields());
+    let mut bodies: Vec<Value> = [
+        "profile-v1.json",
+        "profile-v2.json",
+        "extra-fields.json",
+        "minimal.json",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    for roles in [
+        json!(["a", "b"]),
+        json!([{"name": "x"}, "", " y "]),
+        json!("dev, ops"),
+        json!(null),
+    ] {
+        bodies.push(json!({"email": "a@b.c", "organization_roles": {"n": ["r"], "7": "s"},
+            "organizations": [{"id": 1, "current_user_roles": roles}, {"id": 7}, {"name": "n"}, "x"]}));
+    }
+    for body in bodies {
+        let text = serde_json::to_vec(&body).unwrap();
+        let whole = hamravesh().normalize(
+            &Document::parse(&text, &secret).unwrap(),
+            &Settings::default(),
+        );
+        let listed = Document::parse_listing(&text, &secret, hamravesh().list_key()).unwrap();
+        assert_eq!(
+            listed.has_list(),
+            body.get("organizations").is_some_and(Value::is_array),
+            "{body}"
+        );
+        let batched = hamravesh().normalize(&listed, &Settings::default());
+        assert!(
+            whole.as_ref().is_some_and(|p| !p.organizations.is_empty())
+                || body.get("organizations").is_none(),
+            "{body}"
+        );
+        assert_eq!(batched, whole, "{body}");
+    }
+}
