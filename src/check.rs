@@ -189,7 +189,7 @@ fn blank(account: &Account) -> AccountResult {
     }
 }
 
-/// The body size from which a definition's `organizations_each` list is kept as text.
+/// The body size above which a definition's `organizations_each` list is kept as text.
 const LIST_AS_TEXT_FROM: usize = 4 * 1024 * 1024;
 
 /// Interprets a saved body (`--input`) exactly as a live answer with that status; a body over
@@ -270,19 +270,19 @@ fn interpret(
     let provider = &account.provider;
     let status = answer.status;
     // The body as the definition reads it: parsed once, its secrets hollowed as it is read.
-    // In a large body, the list a definition reads an item at a time is kept as text until
-    // then: its items never all exist as values at once. (In a smaller one, finding the items'
-    // ends first would cost more time than the memory it saves.)
+    // The list a definition reads a batch at a time is taken out of the body; in a large body
+    // it is kept as text until then, so its items never all exist as values at once. (In a
+    // smaller one, finding the items' ends first would cost more time than the memory saves.)
     let secret = |key: &str| redactor.is_secret_key(key);
-    let list = provider
-        .list_key()
-        .filter(|_| answer.body.len() > LIST_AS_TEXT_FROM);
-    let body = Document::parse_listing(answer.body, &secret, list).map(|mut body| {
-        for pointer in redactor.secret_pointers {
-            body.replace(pointer, REDACTED);
-        }
-        body
-    });
+    let as_text = answer.body.len() > LIST_AS_TEXT_FROM;
+    let body = Document::parse_listing(answer.body, &secret, provider.list_key(), as_text).map(
+        |mut body| {
+            for pointer in redactor.secret_pointers {
+                body.replace(pointer, REDACTED);
+            }
+            body
+        },
+    );
     // The whole body, redacted: only built when something will print it (`--raw`, or the
     // quote of an answer that is not a profile), from the bytes again.
     let redacted = || {

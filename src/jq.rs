@@ -48,16 +48,23 @@ impl std::fmt::Debug for Programs {
 /// definition (the success test, each field, the rules).
 pub struct Document {
     body: Val,
-    /// The list left unparsed ([`Document::parse_listing`]).
+    /// The list taken out of it ([`Document::parse_listing`]).
     list: Option<List>,
 }
 
-/// A top-level list kept as text, each item parsed only when read: a list of 250 000 objects
-/// costs its text, not the engine's values for all of them at once.
-struct List {
-    text: bytes::Bytes,
-    /// Each item's place in `text`: from, to.
-    items: Vec<(u32, u32)>,
+/// A top-level list taken out of a document, read a batch at a time by
+/// [`Document::each_batch`].
+enum List {
+    /// Kept as text, each item parsed only when read: a list of 250 000 objects costs its
+    /// text, not the engine's values for all of them at once.
+    Text {
+        text: bytes::Bytes,
+        /// Each item's place in `text`: from, to.
+        items: Vec<(u32, u32)>,
+    },
+    /// Parsed with the rest (a smaller body: finding the items' ends first would cost more
+    /// time than the memory it saves).
+    Values(Vec<Val>),
 }
 
 /// A document with an account's settings (`$settings`), for one round of programs.
@@ -77,20 +84,24 @@ impl Document {
     /// `[redacted]`, so no mapping can lift a secret into the profile. `None` when the body is
     /// not JSON.
     pub fn parse(json: &[u8], secret: &dyn Fn(&str) -> bool) -> Option<Document> {
-        Document::parse_listing(json, secret, None)
+        Document::parse_listing(json, secret, None, false)
     }
 
     /// [`Document::parse`], with the array at top-level key `list` (when the body is an object
-    /// that has one) kept as text and left out of the document (an empty array in its place),
-    /// to be read an item at a time by [`Document::each_item`].
+    /// that has one; the last, when the key is there twice) taken out of the document (an
+    /// empty array in its place, whatever the body's size) to be read a batch at a time by
+    /// [`Document::each_batch`]: kept as text when `as_text`, else parsed with the rest. An
+    /// item that would not parse as part of the whole body fails the parse either way.
     pub fn parse_listing(
         json: &[u8],
         secret: &dyn Fn(&str) -> bool,
         list: Option<&str>,
+        as_text: bool,
     ) -> Option<Document> {
         let json = json.strip_prefix(b"\xef\xbb\xbf").unwrap_or(json);
         let mut builder = Builder::new(secret);
         builder.defer = list;
+        builder.as_text = as_text;
         let mut de = serde_json::Deserializer::from_slice(json);
         let body = Node {
             builder: &mut builder,
@@ -106,14 +117,15 @@ impl Document {
         })
     }
 
-    /// Whether a list was kept as text ([`Document::parse_listing`]).
+    /// Whether a list was taken out ([`Document::parse_listing`]).
     pub fn has_list(&self) -> bool {
         self.list.is_some()
     }
 
-    /// Hands `each` the items of the list kept as text ([`Document::parse_listing`]), a batch
-    /// at a time as an array (with this document as `$root` and `$__each` true): each item is
-    /// parsed (its secrets hollowed by `secret`) only for its batch, and released with it. A
+    /// Hands `each` the items of the list taken out ([`Document::parse_listing`]), a batch at a
+    /// time as an array (with this document as `$root` and `$__each` true). An item kept as
+    /// text is parsed (its secrets hollowed by `secret`) only for its batch, and released with
+    /// it. A
     /// batch, not an item, per run: starting a program costs more than mapping an item.
     /// `each` returns whether to go on (a program's error ends the list, as it ends the
     /// outputs of one run).
@@ -130,29 +142,42 @@ impl Document {
         };
         let mut builder = Builder::new(secret);
         let settings = builder.value(settings);
-        for places in list.items.chunks(BATCH) {
-            let mut batch = Vec::with_capacity(places.len());
-            for &(from, to) in places {
-                let text = &list.text[from as usize..to as usize];
-                let mut de = serde_json::Deserializer::from_slice(text);
-                let node = Node {
-                    builder: &mut builder,
-                    hollow: false,
-                    top: false,
-                };
-                // The list was read whole once already: an item always parses.
-                if let Ok(item) = node.deserialize(&mut de) {
-                    batch.push(item);
-                }
-            }
+        let mut run = |batch: Vec<Val>| {
             let batch = Val::Arr(Rc::new(batch));
-            let go_on = each(&Input {
+            each(&Input {
                 body: &batch,
                 settings: settings.clone(),
                 root: Some(&self.body),
-            });
-            if !go_on {
-                return;
+            })
+        };
+        match list {
+            List::Values(items) => {
+                for batch in items.chunks(BATCH) {
+                    if !run(batch.to_vec()) {
+                        return;
+                    }
+                }
+            }
+            List::Text { text, items } => {
+                for places in items.chunks(BATCH) {
+                    let mut batch = Vec::with_capacity(places.len());
+                    for &(from, to) in places {
+                        let item = &text[from as usize..to as usize];
+                        let mut de = serde_json::Deserializer::from_slice(item);
+                        let node = Node {
+                            builder: &mut builder,
+                            hollow: false,
+                            top: false,
+                        };
+                        // Checked when the list was found (`Check`): an item always parses.
+                        if let Ok(item) = node.deserialize(&mut de) {
+                            batch.push(item);
+                        }
+                    }
+                    if !run(batch) {
+                        return;
+                    }
+                }
             }
         }
     }
@@ -359,8 +384,10 @@ const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; 
 struct Builder<'a> {
     text: BytesMut,
     secret: &'a dyn Fn(&str) -> bool,
-    /// The top-level key whose array is kept as text, and that text once found.
+    /// The top-level key whose array is taken out, whether it is kept as text, and the list
+    /// once found.
     defer: Option<&'a str>,
+    as_text: bool,
     list: Option<List>,
 }
 
@@ -373,6 +400,7 @@ impl<'a> Builder<'a> {
             text: BytesMut::with_capacity(CHUNK),
             secret,
             defer: None,
+            as_text: false,
             list: None,
         }
     }
@@ -557,18 +585,17 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
             ),
             (false, _) => {
                 let secret = (self.builder.secret)(key);
-                let listed = self.top
-                    && !secret
-                    && self.builder.defer == Some(key)
-                    && self.builder.list.is_none();
+                // Every occurrence: the last one wins, as in any object.
+                let listed = self.top && !secret && self.builder.defer == Some(key);
                 (self.builder.string(key), secret, listed)
             }
         })
     }
 }
 
-/// The value of the deferred key: an array is kept as text (its items' places noted; one
-/// pass finds their ends) and stands as `[]` in the document; anything else is read as usual.
+/// The value of the deferred key: an array is taken out of the document (kept as text, one
+/// pass finding its items' ends and checking each, or parsed) and stands as `[]` in it;
+/// anything else is read as usual, and drops a list an earlier occurrence of the key took out.
 struct Listed<'b, 'a> {
     builder: &'b mut Builder<'a>,
 }
@@ -577,6 +604,7 @@ impl<'de> DeserializeSeed<'de> for Listed<'_, '_> {
     type Value = Val;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Val, D::Error> {
+        self.builder.list = None;
         de.deserialize_any(self)
     }
 }
@@ -589,15 +617,33 @@ impl<'de> Visitor<'de> for Listed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+        if !self.builder.as_text {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(Node {
+                builder: &mut *self.builder,
+                hollow: false,
+                top: false,
+            })? {
+                items.push(item);
+            }
+            self.builder.list = Some(List::Values(items));
+            return Ok(Val::Arr(Rc::new(Vec::new())));
+        }
         // Each item's text, copied as it is found into one buffer.
         let mut text = BytesMut::new();
         let mut places = Vec::new();
         while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            // Finding an item's end checks less than parsing it (numbers out of range, lone
+            // surrogates, depth): checked now, it fails the body as a whole parse would.
+            let mut de = serde_json::Deserializer::from_str(item.get());
+            Check { depth: 1 }
+                .deserialize(&mut de)
+                .map_err(serde::de::Error::custom)?;
             let from = text.len();
             text.extend_from_slice(item.get().as_bytes());
             places.push((from as u32, text.len() as u32));
         }
-        self.builder.list = Some(List {
+        self.builder.list = Some(List::Text {
             text: text.freeze(),
             items: places,
         });
@@ -635,6 +681,82 @@ impl<'de> Visitor<'de> for Listed<'_, '_> {
             top: false,
         }
         .visit_map(map)
+    }
+}
+
+/// Reads one item of a list kept as text to the end, keeping nothing, and fails where parsing
+/// it inside the whole body would: on a value the parser refuses, or nested deeper than the
+/// parser allows below the body's object and its list.
+struct Check {
+    /// The item's own array or object is 1.
+    depth: usize,
+}
+
+/// The arrays and objects an item may nest: the parser's 127, less the body and the list.
+const ITEM_DEPTH: usize = 125;
+
+impl<'de> DeserializeSeed<'de> for Check {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Check {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.depth > ITEM_DEPTH {
+            return Err(serde::de::Error::custom("recursion limit exceeded"));
+        }
+        while seq
+            .next_element_seed(Check {
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if self.depth > ITEM_DEPTH {
+            return Err(serde::de::Error::custom("recursion limit exceeded"));
+        }
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(Check {
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -887,7 +1009,7 @@ mod tests {
             .map(|i| json!({"id": i, "token": format!("t{i}"), "name": " "}))
             .collect();
         let body = serde_json::to_vec(&json!({"n": 1, "orgs": items, "other": [1]})).unwrap();
-        let document = Document::parse_listing(&body, &secret, Some("orgs")).unwrap();
+        let document = Document::parse_listing(&body, &secret, Some("orgs"), true).unwrap();
         assert!(document.has_list());
         // The list is not in the document; the rest is, as usual.
         assert_eq!(
@@ -920,12 +1042,63 @@ mod tests {
             (json!({"nested": {"orgs": [1]}}), false),
         ] {
             let text = serde_json::to_vec(&body).unwrap();
-            let document = Document::parse_listing(&text, &secret, Some("orgs")).unwrap();
+            let document = Document::parse_listing(&text, &secret, Some("orgs"), true).unwrap();
             assert_eq!(document.has_list(), list, "{body}");
             if !list {
                 assert_eq!(p.first(0, &document.input(&Value::Null)), Some(body));
             }
         }
+        // The key twice: the last one stands, as in any object.
+        for (text, list) in [
+            (&br#"{"orgs": [1], "orgs": [2, 3]}"#[..], Some(2)),
+            (br#"{"orgs": [1], "orgs": null}"#, None),
+        ] {
+            for as_text in [true, false] {
+                let document =
+                    Document::parse_listing(text, &secret, Some("orgs"), as_text).unwrap();
+                let mut count = None;
+                document.each_batch(&Value::Null, &secret, |input| {
+                    count = p.first(0, input).and_then(|v| v.as_array().map(Vec::len));
+                    true
+                });
+                assert_eq!(count, list, "{as_text}");
+            }
+        }
+        // An item a whole parse refuses fails the body kept as text too: a number out of range,
+        // a lone surrogate, nesting deeper than the parser allows within the whole body.
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        for item in [
+            "1e400".to_string(),
+            r#""\ud800""#.to_string(),
+            nested(124),
+            nested(125),
+            nested(126),
+            nested(127),
+        ] {
+            let text = format!(r#"{{"orgs": [{{"a": 1}}, {item}]}}"#);
+            let whole = Document::parse(text.as_bytes(), &secret).is_some();
+            for as_text in [true, false] {
+                let listed =
+                    Document::parse_listing(text.as_bytes(), &secret, Some("orgs"), as_text)
+                        .is_some();
+                assert_eq!(listed, whole, "{:.20}… as_text {as_text}", item);
+            }
+        }
+        assert!(
+            Document::parse(
+                format!(r#"{{"orgs": [{}]}}"#, nested(124)).as_bytes(),
+                &secret
+            )
+            .is_some()
+        );
+        assert!(
+            Document::parse(
+                format!(r#"{{"orgs": [{}]}}"#, nested(126)).as_bytes(),
+                &secret
+            )
+            .is_none()
+        );
+
         // Without a key to keep, the parse is the usual one.
         let document =
             Document::parse(&serde_json::to_vec(&json!({"orgs": [1]})).unwrap(), &secret).unwrap();

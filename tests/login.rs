@@ -601,6 +601,27 @@ mod pty {
             }
         }
 
+        /// Waits until the terminal no longer echoes what is typed (a hidden prompt shows
+        /// itself a moment before it turns echo off).
+        pub fn wait_for_hidden_input(&self) {
+            use std::os::fd::AsRawFd;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+                let read = unsafe { libc::tcgetattr(self.master.as_raw_fd(), &mut termios) };
+                assert_eq!(read, 0, "tcgetattr: {}", std::io::Error::last_os_error());
+                if termios.c_lflag & libc::ECHO == 0 {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "echo never went off:\n{}",
+                    self.screen()
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+
         pub fn type_line(&mut self, line: &str) {
             self.master
                 .write_all(format!("{line}\n").as_bytes())
@@ -650,6 +671,7 @@ async fn on_a_terminal_the_token_is_asked_for_hidden_and_a_file_offered() {
         terminal.wait_for("[y/N] ");
         terminal.type_line("y");
         terminal.wait_for("(hidden): ");
+        terminal.wait_for_hidden_input();
         terminal.type_line(GOOD);
         let code = terminal.wait();
         (code, terminal.screen())
