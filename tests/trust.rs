@@ -652,6 +652,105 @@ async fn a_large_answer_that_echoes_the_credential_is_redacted() {
     }
 }
 
+/// A list over 4 MiB is kept as text and its items parsed a batch at a time
+/// (`organizations_each`): the same hollowing and redaction hold for every item, in every
+/// format, with the credential echoed in names, as a key and under secret keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_read_a_batch_at_a_time_keeps_every_secret() {
+    const HIDDEN: &str = "item-secret-5f3c9a1e7b";
+    let orgs: Vec<String> = (0..25_000)
+        .map(|i| {
+            format!(
+                r#"{{"id": {i}, "name": "o{i} {TOKEN}", "{TOKEN}": 1, "password": "{HIDDEN}",
+                "invoice_settings": {{"national_id": "{HIDDEN}"}}, "current_user_roles": ["r\u001b[2J{TOKEN}"]}}"#
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"{{"email": "ada@example.org", "organization_roles": {{}}, "organizations": [{}]}}"#,
+        orgs.join(", ")
+    );
+    assert!(
+        body.len() > 4 << 20 && body.len() < 8 << 20,
+        "kept as text: {}",
+        body.len()
+    );
+    let server = serve(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[hamravesh]\nbase_url = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            server.uri()
+        ),
+    );
+    for args in [
+        &["-p", "hamravesh", "-o", "json"][..],
+        &["-p", "hamravesh", "-o", "json", "--raw"],
+        &["-p", "hamravesh", "-o", "yaml"],
+        &["-p", "hamravesh", "-o", "table"],
+        &[
+            "-p",
+            "hamravesh",
+            "--field",
+            "profile.organizations.24999.name",
+        ],
+    ] {
+        let (code, out, err) = run_async(check(dir.path(), &cfg, args)).await;
+        let context = format!("{args:?} (exit {code})");
+        assert_eq!(code, 0, "{context}: {err:.500}");
+        assert!(out.contains("o24999"), "{context}: every organization");
+        assert!(!out.contains('\u{1b}'), "{context}: no control character");
+        assert_hidden(&[TOKEN, HIDDEN], &[&out, &err], &context);
+    }
+}
+
+/// `whoami login` checks the token against a server that echoes it everywhere: the profile it
+/// prints, its errors and the config it writes never show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_against_an_echoing_server_shows_no_credential() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::header("api_access_token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(
+                r#"{{"id": 1, "name": "{TOKEN}", "email": "ada@example.org", "{MIXED}": "k",
+                "access_token": "{TOKEN}", "available_name": "x\u0000{TOKEN}"}}"#
+            ),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_body_raw(
+            format!(r#"{{"error": "Invalid token {MIXED}"}}"#),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    let url = server.uri();
+    for (token, code) in [(MIXED, 1), (TOKEN, 0)] {
+        let mut cmd = whoami(dir.path());
+        cmd.arg("--config")
+            .arg(&cfg)
+            .args(["login", "-p", "chatwoot", "--base-url", &url])
+            .args(["--with-token", "--insecure-storage"])
+            .write_stdin(format!("{token}\n"))
+            .timeout(Duration::from_secs(60));
+        let (got, out, err) = run_async(cmd).await;
+        let context = format!("login with {token:.5}… (exit {got})");
+        assert_eq!(got, code, "{context}: {err}");
+        let written = std::fs::read_to_string(&cfg).unwrap_or_default();
+        assert_hidden(&[TOKEN, MIXED], &[&out, &err, &written], &context);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tokens/chatwoot")).unwrap(),
+        TOKEN,
+        "only the file login writes holds it"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. A numeric credential echoed as a JSON number
 // ---------------------------------------------------------------------------------------------
