@@ -503,20 +503,13 @@ pub async fn resolve(source: &Source) -> Result<Credential, CredentialError> {
     Ok(Credential::new(secret, source.describe()))
 }
 
-/// Reads a keyring entry off the runtime's thread ([`crate::keychain`] bounds the call; its
-/// thread is never waited for).
+/// Reads a keyring entry off the runtime's thread. [`crate::keychain`] bounds the call itself
+/// (its own thread is left behind when it does not answer in time), so this task always ends.
 async fn read_keyring(entry: crate::keychain::Entry) -> Result<Secret, CredentialError> {
-    let (send, receive) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("keyring-read".into())
-        .spawn(move || {
-            let _ = send.send(entry.read().map(|s| Secret::new(clean(&s))));
-        })
-        .map_err(|e| CredentialError::Keyring {
-            error: crate::keychain::KeyringError::Unavailable(e.to_string()),
-        })?;
-    match receive.await {
-        Ok(result) => result.map_err(|error| CredentialError::Keyring { error }),
+    match tokio::task::spawn_blocking(move || entry.read()).await {
+        Ok(result) => result
+            .map(|s| Secret::new(clean(&s)))
+            .map_err(|error| CredentialError::Keyring { error }),
         Err(_) => Err(CredentialError::Keyring {
             error: crate::keychain::KeyringError::Unavailable("the keyring call failed".into()),
         }),
