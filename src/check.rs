@@ -16,6 +16,7 @@ use crate::credential::Credential;
 use crate::http::{self, Failure, Limits, Outcome};
 use crate::jq::Document;
 use crate::profile::{AccountResult, ErrorKind, Profile, ResultError, Status};
+use crate::raw::Raw;
 use crate::redact::{REDACTED, Redactor, Secrets};
 use crate::sanitize;
 
@@ -295,9 +296,16 @@ fn interpret(
             b
         })
     };
-    let raw = |redacted: Option<Value>| {
-        redacted
-            .unwrap_or_else(|| Value::String(redactor.text(&String::from_utf8_lossy(answer.body))))
+    // `--raw`: redacted as text straight from the bytes, whatever else was built.
+    let raw = || {
+        let json = answer
+            .body
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(answer.body);
+        match redactor.json_text(json) {
+            Some(text) => Raw::from_json(text),
+            None => Raw::from_text(&redactor.text(&String::from_utf8_lossy(answer.body))),
+        }
     };
     let (kind, why) = match classify(provider, &account.settings, answer, body.as_ref()) {
         Verdict::Verified {
@@ -309,16 +317,16 @@ fn interpret(
             result.status = Status::Ok;
             result.profile = Some(protect(*profile, redactor));
             if options.raw {
-                result.raw = Some(raw(redacted()));
+                result.raw = Some(raw());
             }
             return expires_at;
         }
         Verdict::Failed { kind, why } => (kind, why),
     };
-    let redacted = redacted();
     if options.raw {
-        result.raw = Some(raw(redacted.clone()));
+        result.raw = Some(raw());
     }
+    let redacted = redacted();
     let message = match (kind, why) {
         (ErrorKind::Redirect, _) => format!(
             "HTTP {status}: redirect to {} not followed (the credential would travel with it); set base_url to the final address",

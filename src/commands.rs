@@ -98,10 +98,7 @@ fn table(columns: &[Column], rows: &[Vec<String>], out: &mut dyn Write) -> Resul
         })
         .collect();
     let width = columns::terminal_width(std::io::stdout().is_terminal());
-    for line in columns::layout(columns, &rows, width) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    Ok(columns::write(columns, &rows, width, true, out)?)
 }
 
 /// A column that keeps its width.

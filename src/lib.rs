@@ -23,6 +23,7 @@ pub mod keychain;
 pub mod login;
 pub mod profile;
 pub mod provider;
+pub mod raw;
 pub mod redact;
 pub mod render;
 pub mod report;

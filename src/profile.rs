@@ -154,7 +154,7 @@ pub struct AccountResult {
     pub error: Option<ResultError>,
     /// The provider's own response, redacted; only with `--raw`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw: Option<Value>,
+    pub raw: Option<crate::raw::Raw>,
 }
 
 impl AccountResult {

@@ -339,7 +339,7 @@ impl<'a> Redactor<'a> {
                     let entries = std::mem::take(map);
                     // Keys that redact alike are numbered (`[redacted]`, `[redacted] 2`, …);
                     // the count only grows, so a body of many such keys stays linear.
-                    let mut count = 1;
+                    let mut count = 2;
                     for (key, child) in entries {
                         let key = match self.secrets.replace(&key) {
                             Some(mut redacted) => {
@@ -421,6 +421,276 @@ impl<'a> Redactor<'a> {
     /// Whether a key (or a header name) names personal data that is masked.
     pub fn masks(&self, key: &str) -> bool {
         !self.show_pii && is_pii_key(key)
+    }
+
+    /// A JSON body redacted as [`Redactor::value`] redacts it, written as compact JSON text
+    /// straight from its bytes, in the body's own key order: no tree of the body is built, so
+    /// the copy costs its size, not the many times its size a tree costs. `None` when the
+    /// body is not JSON.
+    pub fn json_text(&self, json: &[u8]) -> Option<String> {
+        let mut text = Text {
+            out: Vec::with_capacity(json.len()),
+            redactor: self,
+            pointers: self
+                .secret_pointers
+                .iter()
+                .filter_map(|p| pointer_tokens(p))
+                .collect(),
+            path: Vec::new(),
+        };
+        let mut de = serde_json::Deserializer::from_slice(json);
+        serde::de::DeserializeSeed::deserialize(
+            Redacting {
+                text: &mut text,
+                masked: false,
+            },
+            &mut de,
+        )
+        .ok()?;
+        de.end().ok()?;
+        // Only whole strings, numbers and JSON punctuation were written.
+        String::from_utf8(text.out).ok()
+    }
+}
+
+/// The tokens of an RFC 6901 pointer (`/a~1b/0` → `a/b`, `0`); `None` when it is not one.
+fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
+}
+
+/// The output of [`Redactor::json_text`] and where in the body it is.
+struct Text<'r> {
+    out: Vec<u8>,
+    redactor: &'r Redactor<'r>,
+    /// The secret pointers, as tokens.
+    pointers: Vec<Vec<String>>,
+    /// The keys and indexes down to the value being read, kept only when there are pointers.
+    path: Vec<String>,
+}
+
+impl Text<'_> {
+    fn string(&mut self, s: &str) {
+        // Writing a string into a vector cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, s);
+    }
+
+    /// A string or a number's text as `walk` leaves it: masked below a personal-data key, and
+    /// every credential in it replaced.
+    fn leaf(&mut self, s: &str, masked: bool) {
+        let masked = masked.then(|| mask(s));
+        let s = masked.as_deref().unwrap_or(s);
+        match self.redactor.secrets.replace(s) {
+            Some(replaced) => self.string(&replaced),
+            None => self.string(s),
+        }
+    }
+
+    fn number(&mut self, n: serde_json::Number, masked: bool) {
+        let text = n.to_string();
+        if masked || self.redactor.secrets.replace(&text).is_some() {
+            self.leaf(&text, masked);
+        } else {
+            self.out.extend_from_slice(text.as_bytes());
+        }
+    }
+
+    fn at_pointer(&self) -> bool {
+        self.pointers.contains(&self.path)
+    }
+
+    fn tracks(&self) -> bool {
+        !self.pointers.is_empty()
+    }
+}
+
+/// Reads one value of the body and writes it redacted.
+struct Redacting<'t, 'r> {
+    text: &'t mut Text<'r>,
+    /// Below a personal-data key.
+    masked: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Redacting<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if self.text.tracks() && self.text.at_pointer() {
+            <serde::de::IgnoredAny as serde::Deserialize>::deserialize(d)?;
+            self.text.string(REDACTED);
+            return Ok(());
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Redacting<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.text.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        let b: &[u8] = if b { b"true" } else { b"false" };
+        self.text.out.extend_from_slice(b);
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<(), E> {
+        self.text.number(n.into(), self.masked);
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<(), E> {
+        self.text.number(n.into(), self.masked);
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<(), E> {
+        // JSON text has no NaN or infinity; a tree would hold `null` for one.
+        match serde_json::Number::from_f64(n) {
+            Some(n) => self.text.number(n, self.masked),
+            None => self.text.out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        self.text.leaf(s, self.masked);
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let Redacting { text, masked } = self;
+        text.out.push(b'[');
+        let mut index = 0usize;
+        loop {
+            if text.tracks() {
+                text.path.push(index.to_string());
+            }
+            let more = items.next_element_seed(Item {
+                value: Redacting {
+                    text: &mut *text,
+                    masked,
+                },
+                first: index == 0,
+            })?;
+            if text.tracks() {
+                text.path.pop();
+            }
+            if more.is_none() {
+                break;
+            }
+            index += 1;
+        }
+        text.out.push(b']');
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<(), A::Error> {
+        let Redacting { text, masked } = self;
+        let redactor = text.redactor;
+        text.out.push(b'{');
+        // The names given so far to keys that held a credential; see `walk`.
+        let mut renamed: Vec<String> = Vec::new();
+        let mut first = true;
+        while let Some(key) = entries.next_key_seed(Key)? {
+            if !first {
+                text.out.push(b',');
+            }
+            first = false;
+            let shown = match redactor.secrets.replace(&key) {
+                Some(mut name) => {
+                    if renamed.contains(&name) {
+                        let mut count = 2;
+                        while renamed.contains(&format!("{name} {count}")) {
+                            count += 1;
+                        }
+                        name = format!("{name} {count}");
+                    }
+                    renamed.push(name.clone());
+                    std::borrow::Cow::Owned(name)
+                }
+                None => std::borrow::Cow::Borrowed(&*key),
+            };
+            text.string(&shown);
+            text.out.push(b':');
+            if text.tracks() {
+                text.path.push(key.to_string());
+            }
+            if (text.tracks() && text.at_pointer()) || redactor.is_secret_key(&shown) {
+                entries.next_value::<serde::de::IgnoredAny>()?;
+                text.string(REDACTED);
+            } else {
+                let masked = masked || redactor.masks(&shown);
+                entries.next_value_seed(Redacting {
+                    text: &mut *text,
+                    masked,
+                })?;
+            }
+            if text.tracks() {
+                text.path.pop();
+            }
+        }
+        text.out.push(b'}');
+        Ok(())
+    }
+}
+
+/// An array item: the comma before all but the first.
+struct Item<'t, 'r> {
+    value: Redacting<'t, 'r>,
+    first: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Item<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if !self.first {
+            self.value.text.out.push(b',');
+        }
+        self.value.deserialize(d)
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct Key;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(s))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(s.to_string()))
     }
 }
 
@@ -524,18 +794,38 @@ impl<W: std::io::Write> Scrub<W> {
         }
     }
 
+    /// Writes the first `upto` pending bytes (whole lines), scrubbed.
     fn emit(&mut self, upto: usize) -> std::io::Result<()> {
-        let chunk: Vec<u8> = self.pending.drain(..upto).collect();
-        match &self.secrets {
-            Some(secrets) => {
-                let text = String::from_utf8_lossy(&chunk);
-                match secrets.replace(&text) {
-                    Some(clean) => self.inner.write_all(clean.as_bytes()),
-                    None => self.inner.write_all(&chunk),
-                }
-            }
-            None => self.inner.write_all(&chunk),
+        let Scrub {
+            inner,
+            pending,
+            secrets,
+        } = self;
+        let written = write_scrubbed(inner, &pending[..upto], secrets.as_deref());
+        pending.drain(..upto);
+        // A long line once is not kept for the rest of the run.
+        if pending.capacity() > 64 * 1024 && pending.len() < 16 * 1024 {
+            pending.shrink_to(16 * 1024);
         }
+        written
+    }
+}
+
+/// `chunk` (whole lines) written with every credential of `secrets` replaced.
+fn write_scrubbed(
+    inner: &mut impl std::io::Write,
+    chunk: &[u8],
+    secrets: Option<&Secrets>,
+) -> std::io::Result<()> {
+    match secrets {
+        Some(secrets) => {
+            let text = String::from_utf8_lossy(chunk);
+            match secrets.replace(&text) {
+                Some(clean) => inner.write_all(clean.as_bytes()),
+                None => inner.write_all(chunk),
+            }
+        }
+        None => inner.write_all(chunk),
     }
 }
 
@@ -543,11 +833,19 @@ impl<W: std::io::Write> std::io::Write for Scrub<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // Only the new bytes are searched: a serializer writes a long line in many small
         // pieces, and searching the whole pending line each time would be quadratic.
-        let before = self.pending.len();
-        self.pending.extend_from_slice(buf);
-        if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
+        let Some(nl) = buf.iter().rposition(|&b| b == b'\n') else {
+            self.pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        };
+        // Whole lines that arrive whole are written from where they are, not copied first.
+        if self.pending.is_empty() {
+            write_scrubbed(&mut self.inner, &buf[..=nl], self.secrets.as_deref())?;
+        } else {
+            let before = self.pending.len();
+            self.pending.extend_from_slice(&buf[..=nl]);
             self.emit(before + nl + 1)?;
         }
+        self.pending.extend_from_slice(&buf[nl + 1..]);
         Ok(buf.len())
     }
 
@@ -787,5 +1085,77 @@ mod tests {
         }
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, "first [redacted] line\nsecond [redacted]");
+    }
+
+    /// The text copy of a body and the tree copy redact alike: compared as values, for bodies
+    /// that exercise every rule (keys, personal data, pointers, echoes in strings, keys and
+    /// numbers, escapes, depth).
+    #[test]
+    fn text_copy_redacts_as_the_tree_does() {
+        let s = Secrets::new(["canary-credential-123", "98765432"]);
+        let bodies = [
+            json!({
+                "access_token": "abc",
+                "pubsub_token": {"nested": "x"},
+                "hmacIdentifier": "h2",
+                "name": "Ada canary-credential-123",
+                "mobile": "+98 912 000 1234",
+                "contact": {"phone": [98765432, "0912 555 6789", true, null, {"apiKey": 1}]},
+                "nested": [{"plain": "by pointer", "other": "kept"}, {"plain": "kept"}],
+                "canary-credential-123": ["is invalid"],
+                "pin": 98765432,
+                "ratio": 1.5e300,
+                "neg": -3,
+                "big": 18446744073709551615u64,
+                "esc\"aped\u{7}": "tab\there \u{202e} é",
+                "deep": [[[[{"secret": 1, "ok": [[]]}]]]],
+                "empty": {},
+            }),
+            json!([1, "canary-credential-123", {"nested": [{"plain": 2}]}]),
+            json!("just canary-credential-123"),
+            json!(98765432),
+            json!(null),
+        ];
+        for body in bodies {
+            let mut tree = body.clone();
+            redactor(&s).value(&mut tree);
+            let text = redactor(&s)
+                .json_text(body.to_string().as_bytes())
+                .expect("JSON in, JSON out");
+            let read: Value = serde_json::from_str(&text).expect("valid JSON");
+            assert_eq!(read, tree, "{text}");
+            assert!(!text.contains("canary-credential"), "{text}");
+            assert!(!text.contains("98765432"), "{text}");
+        }
+    }
+
+    #[test]
+    fn text_copy_keeps_the_order_and_refuses_what_is_not_json() {
+        let s = secrets();
+        let r = redactor(&s);
+        assert_eq!(
+            r.json_text(br#" {"z": 1, "a": {"y": [true, false], "b": null}, "password": [1,2]} "#)
+                .as_deref(),
+            Some(r#"{"z":1,"a":{"y":[true,false],"b":null},"password":"[redacted]"}"#)
+        );
+        // Keys that redact alike are numbered in the order they come.
+        assert_eq!(
+            r.json_text(br#"{"canary-credential-123": 1, "CANARY-credential-123": 2}"#)
+                .as_deref(),
+            Some(r#"{"[redacted]":1,"[redacted] 2":2}"#)
+        );
+        for bad in [&b"{\"a\": 1"[..], b"{\"a\": 1} x", b"<html>", b"", b"\xff"] {
+            assert_eq!(r.json_text(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+        // A pointer to the whole document, and pointers that are not pointers.
+        let whole = [String::new(), "nested".to_string()];
+        let r = Redactor {
+            secret_pointers: &whole,
+            ..r
+        };
+        assert_eq!(
+            r.json_text(br#"{"a": 1}"#).as_deref(),
+            Some(r#""[redacted]""#)
+        );
     }
 }

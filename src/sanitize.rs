@@ -9,6 +9,15 @@
 //! JSON and YAML output does not go through here: those are for programs, and their
 //! serializers escape what their formats require.
 
+/// [`terminal`], without a copy when the text has nothing to take out (every character it
+/// removes or replaces is invisible).
+pub fn terminal_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().any(is_invisible) {
+        true => std::borrow::Cow::Owned(terminal(text)),
+        false => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// Returns `text` with escape sequences, control characters and invisible marks removed.
 pub fn terminal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -135,6 +144,13 @@ mod tests {
         fn never_leaves_a_control_character(s in any::<String>()) {
             let clean = terminal(&s);
             prop_assert!(!clean.chars().any(is_invisible));
+        }
+
+        #[test]
+        fn borrows_only_what_needs_nothing_taken_out(s in any::<String>()) {
+            let cow = terminal_cow(&s);
+            prop_assert_eq!(&*cow, terminal(&s));
+            prop_assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), terminal(&s) == s);
         }
     }
 }

@@ -5,6 +5,9 @@
 //!
 //! Cells are terminal-sanitized text; widths are display columns (a CJK character takes two).
 
+use std::borrow::Cow;
+use std::io::{self, Write};
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// A column: its header, and the narrowest it may become (`None`: it never shrinks).
@@ -15,25 +18,34 @@ pub struct Column {
 
 /// A cell, and the color its text is shown in (an ANSI SGR code such as `32`), if any.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Cell {
-    pub text: String,
+pub struct Cell<'a> {
+    /// Borrowed where the text is already there (a `--raw` answer is not copied to be shown).
+    pub text: Cow<'a, str>,
     pub color: Option<&'static str>,
     /// Never cut, however wide (a value asked for whole, such as `--raw`): the terminal wraps
     /// it, and the widths of the other lines leave it out.
     pub whole: bool,
 }
 
-impl From<String> for Cell {
-    fn from(text: String) -> Cell {
+impl From<String> for Cell<'_> {
+    fn from(text: String) -> Self {
         Cell {
-            text,
+            text: Cow::Owned(text),
             ..Cell::default()
         }
     }
 }
 
-/// The lines of the table, at most `width` columns each when the columns can shrink that far.
-pub fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<String> {
+/// Writes the table (the header line first when `header`), each line at most `width` columns
+/// when the columns can shrink that far. Lines are written as they are formed, and a cell
+/// that is whole is written as it is: a long table or a long value is never held twice.
+pub fn write(
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    width: usize,
+    header: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&c| {
             rows.iter()
@@ -67,46 +79,41 @@ pub fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<Strin
         widths[i] -= 1;
         excess -= 1;
     }
-    let line = |cells: Vec<Cell>| {
-        let last = cells.len().saturating_sub(1);
-        let mut line = String::new();
-        for (i, (cell, width)) in cells.into_iter().zip(&widths).enumerate() {
-            let Cell { text, color, whole } = cell;
-            let text = if whole { text } else { fit(&text, *width) };
-            let pad = if i == last {
-                0
-            } else {
-                width.saturating_sub(text.width()) + 2
+    let none = Cell::default();
+    let last = shown.len().saturating_sub(1);
+    let mut line = |cells: &[Cell]| -> io::Result<()> {
+        for (i, (&c, width)) in shown.iter().zip(&widths).enumerate() {
+            let cell = cells.get(c).unwrap_or(&none);
+            let text = match cell.whole {
+                true => Cow::Borrowed(&*cell.text),
+                false => fit(&cell.text, *width),
             };
-            match color {
-                Some(code) => line += &format!("\u{1b}[{code}m{text}\u{1b}[0m"),
-                None => line += &text,
+            match cell.color {
+                Some(code) => write!(out, "\u{1b}[{code}m{text}\u{1b}[0m")?,
+                None => out.write_all(text.as_bytes())?,
             }
-            line.extend(std::iter::repeat_n(' ', pad));
+            if i != last {
+                let pad = width.saturating_sub(text.width()) + 2;
+                write!(out, "{:pad$}", "")?;
+            }
         }
-        line
+        out.write_all(b"\n")
     };
-    let mut lines = vec![line(
-        shown
+    if header {
+        // Cells are found by column index, in the header as in every row.
+        let header: Vec<Cell> = columns
             .iter()
-            .map(|&c| columns[c].header.to_string().into())
-            .collect(),
-    )];
-    for row in rows {
-        lines.push(line(
-            shown
-                .iter()
-                .map(|&c| row.get(c).cloned().unwrap_or_default())
-                .collect(),
-        ));
+            .map(|column| column.header.to_string().into())
+            .collect();
+        line(&header)?;
     }
-    lines
+    rows.iter().try_for_each(|row| line(row))
 }
 
 /// `text` in at most `width` columns: cut, with `…` as its last column, when longer.
-pub fn fit(text: &str, width: usize) -> String {
+pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     if text.width() <= width {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::new();
     let mut used = 0;
@@ -121,7 +128,7 @@ pub fn fit(text: &str, width: usize) -> String {
     if width > 0 {
         out.push('…');
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The width to fit: `COLUMNS` when set to a number, else the terminal's when stdout is one,
@@ -147,7 +154,18 @@ pub fn terminal_width(terminal: bool) -> usize {
 mod tests {
     use super::*;
 
-    fn cells(texts: &[&str]) -> Vec<Cell> {
+    /// The lines [`write`] writes.
+    fn layout(columns: &[Column], rows: &[Vec<Cell>], width: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        write(columns, rows, width, true, &mut out).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn cells(texts: &[&str]) -> Vec<Cell<'static>> {
         texts.iter().map(|t| Cell::from(t.to_string())).collect()
     }
 

@@ -125,7 +125,9 @@ mod tests {
                 kind: crate::profile::ErrorKind::ServerError,
                 message: message.into(),
             }),
-            raw: Some(serde_json::json!({"a\nb": ["x\ny", {"z": []}], "e": {}})),
+            raw: Some(crate::raw::Raw::from_value(
+                &serde_json::json!({"a\nb": ["x\ny", {"z": []}], "e": {}}),
+            )),
             ..AccountResult::example(account)
         };
         for n in 1..=3 {

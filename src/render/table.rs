@@ -60,7 +60,7 @@ fn single(
             rows.push(vec![
                 name.into(),
                 columns::Cell {
-                    text: clean(line),
+                    text: clean(line).into(),
                     color: None,
                     whole,
                 },
@@ -99,13 +99,10 @@ fn single(
         row("locale", p.locale.clone());
         row("created", p.created_at.clone());
         row("updated", p.updated_at.clone());
-        if !p.organizations.is_empty() {
-            let orgs: Vec<String> = p
-                .organizations
-                .iter()
-                .map(|o| clean(&organization(o)))
-                .collect();
-            row("organizations", Some(orgs.join("\n")));
+        // A line each, without the list ever being one text.
+        for (i, o) in p.organizations.iter().enumerate() {
+            let name = if i == 0 { "organizations" } else { "" };
+            row(name, Some(clean(&organization(o))));
         }
         row("mfa", p.mfa.map(|m| m.to_string()));
         for (key, value) in &p.extra {
@@ -118,18 +115,23 @@ fn single(
             Some(format!("{}: {}", kind_name(e.kind), e.message)),
         );
     }
+    // The answer is one line of JSON (its line breaks are escaped), shown without a copy
+    // unless a character in it must be taken out.
     if let Some(raw) = &r.raw {
-        row("raw", Some(raw.to_string()));
+        rows.push(vec![
+            "raw".to_string().into(),
+            columns::Cell {
+                text: sanitize::terminal_cow(raw.as_str()),
+                color: None,
+                whole: true,
+            },
+        ]);
     }
     if let Some(status) = rows.iter_mut().find(|row| row[0].text == "status") {
         status[1].color = color.then(|| status_color(r.status));
     }
     // The header says nothing a field name does not.
-    let lines = columns::layout(&COLUMNS, &rows, width.unwrap_or(usize::MAX));
-    for line in lines.iter().skip(1) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    columns::write(&COLUMNS, &rows, width.unwrap_or(usize::MAX), false, out)
 }
 
 /// Several accounts: one line each, fitted to `width`.
@@ -207,7 +209,7 @@ fn many(
                 clean(&r.account).into(),
                 clean(&r.provider).into(),
                 columns::Cell {
-                    text: r.status.as_str().to_string(),
+                    text: r.status.as_str().to_string().into(),
                     color: color.then(|| status_color(r.status)),
                     whole: false,
                 },
@@ -217,10 +219,7 @@ fn many(
             ]
         })
         .collect();
-    for line in columns::layout(&COLUMNS, &rows, width) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    columns::write(&COLUMNS, &rows, width, true, out)
 }
 
 /// A message without its `HTTP 401: ` (the kind beside it says as much): a line has little room.
@@ -301,7 +300,9 @@ mod tests {
                     .collect(),
                 ..Default::default()
             }),
-            raw: Some(serde_json::json!({"email": email, "note": "x".repeat(80)})),
+            raw: Some(crate::raw::Raw::from_value(
+                &serde_json::json!({"email": email, "note": "x".repeat(80)}),
+            )),
             ..AccountResult::example("prod")
         };
         let print = |color: bool, width: Option<usize>| {

@@ -16,20 +16,50 @@ pub fn render(
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let text = match results {
-        [one] if !as_list => serde_saphyr::to_string(one),
-        _ => serde_saphyr::to_string(&results),
-    }
-    .map_err(io::Error::other)?;
-    let text = match terminal {
-        true => codes(&text),
-        false => text,
+    // Written as it is serialized: the text of a large result is never held whole.
+    let mut text = Text {
+        out,
+        terminal,
+        ends_line: false,
+        error: None,
     };
-    out.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        writeln!(out)?;
+    let written = match results {
+        [one] if !as_list => serde_saphyr::to_fmt_writer(&mut text, one),
+        _ => serde_saphyr::to_fmt_writer(&mut text, &results),
+    };
+    if let Err(e) = written {
+        return Err(text.error.take().unwrap_or_else(|| io::Error::other(e)));
+    }
+    if !text.ends_line {
+        writeln!(text.out)?;
     }
     Ok(())
+}
+
+/// The YAML text on its way out: invisible characters shown as codes on a terminal.
+struct Text<'w> {
+    out: &'w mut dyn Write,
+    terminal: bool,
+    ends_line: bool,
+    /// What the output refused, given back instead of the serializer's own error.
+    error: Option<io::Error>,
+}
+
+impl std::fmt::Write for Text<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if s.is_empty() {
+            return Ok(());
+        }
+        self.ends_line = s.ends_with('\n');
+        let written = match self.terminal {
+            true => self.out.write_all(codes(s).as_bytes()),
+            false => self.out.write_all(s.as_bytes()),
+        };
+        written.map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
 }
 
 /// Every invisible character but line breaks and tabs written as its code.
@@ -62,7 +92,9 @@ mod tests {
                 }],
                 ..Default::default()
             }),
-            raw: Some(serde_json::json!({"a": ["x\ny", {"z": []}], "e": {}})),
+            raw: Some(crate::raw::Raw::from_value(
+                &serde_json::json!({"a": ["x\ny", {"z": []}], "e": {}}),
+            )),
             ..AccountResult::example(account)
         };
         let results: Vec<AccountResult> = (0..3).map(|i| result(&format!("a{i}"))).collect();
