@@ -33,6 +33,11 @@ pub struct Options {
     /// Every credential of the run: each account's output is redacted of all of them, so a
     /// server echoing another account's token cannot leak it.
     pub secrets: Arc<Secrets>,
+    /// The run checks this one account and ends: the values its answer was parsed into are
+    /// left for the process's exit to reclaim, all at once, rather than freed one by one
+    /// (a tenth of the time of a check of a 2 MiB answer). Never with several accounts,
+    /// whose memory must not add up.
+    pub alone: bool,
 }
 
 /// A live check: everything resolved, nothing sent yet.
@@ -197,7 +202,7 @@ const LIST_AS_TEXT_FROM: usize = 4 * 1024 * 1024;
 /// 8 MiB is refused as a live one would be.
 pub fn offline(
     account: &Account,
-    body: &[u8],
+    body: &bytes::Bytes,
     input_status: Option<u16>,
     options: &Options,
 ) -> AccountResult {
@@ -312,8 +317,12 @@ fn interpret(
             profile,
             expires_at,
         } => {
-            // The parsed body is no longer needed: released before anything else is built.
-            drop(body);
+            // The parsed body is no longer needed: released before anything else is built, or
+            // left to the exit that follows (see `Options::alone`).
+            match options.alone {
+                true => std::mem::forget(body),
+                false => drop(body),
+            }
             result.status = Status::Ok;
             result.profile = Some(protect(*profile, redactor));
             if options.raw {
@@ -464,8 +473,7 @@ fn gates(
     if options.expect.is_empty() {
         return;
     }
-    let value =
-        crate::profile::document_for(result, options.expect.iter().map(|(p, _)| p.as_str()));
+    let value = crate::profile::document(result);
     for (path, expected) in &options.expect {
         let found = crate::profile::lookup(&value, path);
         if !crate::profile::expect_holds(found, expected) {

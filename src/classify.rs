@@ -18,7 +18,7 @@ pub struct Answer<'a> {
     pub location: Option<&'a str>,
     /// A `Retry-After` came with it.
     pub retry_after: bool,
-    pub body: &'a [u8],
+    pub body: &'a bytes::Bytes,
 }
 
 /// What the answer says about the credential.
@@ -168,7 +168,7 @@ kind = "user_not_found"
             content_type: Some(content_type),
             location: None,
             retry_after,
-            body: body.as_bytes(),
+            body: &bytes::Bytes::copy_from_slice(body.as_bytes()),
         };
         let json = Document::parse(answer.body, &|_| false);
         match classify(d, &Settings::default(), &answer, json.as_ref()) {
@@ -322,7 +322,7 @@ kind = "user_not_found"
             content_type: None,
             location: None,
             retry_after: false,
-            body: body.as_bytes(),
+            body: &bytes::Bytes::copy_from_slice(body.as_bytes()),
         };
         let json = Document::parse(answer.body, &|_| false);
         let outcome = classify(&d, &Settings::default(), &answer, json.as_ref());

@@ -55,7 +55,8 @@ pub struct Reply {
     pub content_type: Option<String>,
     pub location: Option<String>,
     pub retry_after: Option<Duration>,
-    pub body: Vec<u8>,
+    /// Shared, not copied, by the values parsed from it.
+    pub body: bytes::Bytes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,7 +330,7 @@ async fn once(
         content_type,
         location,
         retry_after,
-        body,
+        body: body.into(),
     })
 }
 
@@ -510,7 +511,7 @@ mod tests {
                 content_type: None,
                 location: None,
                 retry_after,
-                body: Vec::new(),
+                body: bytes::Bytes::new(),
             })
         };
         let secs = |s| Some(Duration::from_secs(s));

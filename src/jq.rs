@@ -17,7 +17,7 @@ use jaq_core::path::Part;
 use jaq_core::{Compiler, Ctx, Vars, data};
 use std::rc::Rc;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use jaq_json::{Num, Val};
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -29,8 +29,8 @@ type Data = data::JustLut<Val>;
 type Filter = jaq_core::compile::Filter<jaq_core::Native<Data>>;
 
 /// The global variables of every program, in the order they are bound. `$root` is the whole
-/// document: `.` itself, except for a list read an item at a time ([`Document::each_item`]).
-/// `$__each` is true for a program run on one item of such a list.
+/// document: `.` itself, except for a list read a batch at a time ([`Document::each_batch`]).
+/// `$__each` is true for a program run on one batch of such a list.
 const GLOBALS: &[&str] = &["$settings", "$__expr", "$root", "$__each"];
 
 /// Several jq expressions compiled as one program.
@@ -58,7 +58,8 @@ enum List {
     /// Kept as text, each item parsed only when read: a list of 250 000 objects costs its
     /// text, not the engine's values for all of them at once.
     Text {
-        text: bytes::Bytes,
+        /// The body the list is part of (not a copy of it).
+        text: Bytes,
         /// Each item's place in `text`: from, to.
         items: Vec<(u32, u32)>,
     },
@@ -84,7 +85,7 @@ impl Document {
     /// `[redacted]`, so no mapping can lift a secret into the profile. `None` when the body is
     /// not JSON.
     pub fn parse(json: &[u8], secret: &dyn Fn(&str) -> bool) -> Option<Document> {
-        Document::parse_listing(json, secret, None, false)
+        Document::parse_listing(&Bytes::copy_from_slice(json), secret, None, false)
     }
 
     /// [`Document::parse`], with the array at top-level key `list` (when the body is an object
@@ -92,17 +93,24 @@ impl Document {
     /// empty array in its place, whatever the body's size) to be read a batch at a time by
     /// [`Document::each_batch`]: kept as text when `as_text`, else parsed with the rest. An
     /// item that would not parse as part of the whole body fails the parse either way.
+    ///
+    /// Strings without escapes are not copied: each is a piece of `json` (which stays alive
+    /// as long as one of them does), as is the list kept as text.
     pub fn parse_listing(
-        json: &[u8],
+        json: &Bytes,
         secret: &dyn Fn(&str) -> bool,
         list: Option<&str>,
         as_text: bool,
     ) -> Option<Document> {
-        let json = json.strip_prefix(b"\xef\xbb\xbf").unwrap_or(json);
+        let json = match json.starts_with(b"\xef\xbb\xbf") {
+            true => json.slice(3..),
+            false => json.clone(),
+        };
         let mut builder = Builder::new(secret);
         builder.defer = list;
         builder.as_text = as_text;
-        let mut de = serde_json::Deserializer::from_slice(json);
+        builder.source = json.clone();
+        let mut de = serde_json::Deserializer::from_slice(&json);
         let body = Node {
             builder: &mut builder,
             hollow: false,
@@ -142,6 +150,9 @@ impl Document {
         };
         let mut builder = Builder::new(secret);
         let settings = builder.value(settings);
+        if let List::Text { text, .. } = list {
+            builder.source = text.clone();
+        }
         let mut run = |batch: Vec<Val>| {
             let batch = Val::Arr(Rc::new(batch));
             each(&Input {
@@ -192,13 +203,13 @@ impl Document {
         }
     }
 
-    /// A document converted as it is (for `--jq` on whoami's own output: nothing is read as
-    /// `null` that was not).
-    pub fn exact(document: &Value) -> Option<Document> {
-        Some(Document {
-            body: Val::deserialize(document).ok()?,
-            list: None,
-        })
+    /// A JSON document converted as it is (for `--jq` on whoami's own output: nothing is read
+    /// as `null` that was not).
+    pub fn exact(json: &[u8]) -> Option<Document> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let body = Val::deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(Document { body, list: None })
     }
 
     /// Replaces the value a JSON pointer (RFC 6901) addresses, when there is one, by `with`.
@@ -377,11 +388,13 @@ const FORBIDDEN: &[&str] = &[
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
 
-/// Builds the engine's values. jaq's strings are `bytes::Bytes`: rather than one buffer (or
-/// more) per string, the text is copied into a shared buffer as it comes, each string a frozen
-/// piece of it (`split` then `freeze`): one allocation per string for jaq's box and one per
-/// chunk of text.
+/// Builds the engine's values. jaq's strings are `bytes::Bytes`: a string as it is in the
+/// text being parsed (no escapes) is a piece of that text, shared rather than copied; any
+/// other is copied into a shared buffer as it comes, each string a frozen piece of it (`split`
+/// then `freeze`): one allocation per string for jaq's box and one per chunk of text.
 struct Builder<'a> {
+    /// The text being parsed, when it is shared (empty otherwise).
+    source: Bytes,
     text: BytesMut,
     secret: &'a dyn Fn(&str) -> bool,
     /// The top-level key whose array is taken out, whether it is kept as text, and the list
@@ -395,8 +408,9 @@ impl<'a> Builder<'a> {
     fn new(secret: &'a dyn Fn(&str) -> bool) -> Builder<'a> {
         /// Text per allocation (a full chunk is followed by one of the same size, or one that
         /// fits a longer string).
-        const CHUNK: usize = 64 * 1024;
+        const CHUNK: usize = 4 * 1024;
         Builder {
+            source: Bytes::new(),
             text: BytesMut::with_capacity(CHUNK),
             secret,
             defer: None,
@@ -408,6 +422,25 @@ impl<'a> Builder<'a> {
     fn string(&mut self, text: &str) -> Val {
         self.text.extend_from_slice(text.as_bytes());
         Val::TStr(Box::new(self.text.split().freeze()))
+    }
+
+    /// A string the parser found in the source as it is: a piece of the source, when it is
+    /// one, else a copy.
+    fn shared(&mut self, text: &str) -> Val {
+        let from = self.source.as_ptr() as usize;
+        let at = text.as_ptr() as usize;
+        match at >= from && at + text.len() <= from + self.source.len() {
+            true => Val::TStr(Box::new(self.source.slice_ref(text.as_bytes()))),
+            false => self.string(text),
+        }
+    }
+
+    /// [`Builder::text`] of a string found in the source as it is.
+    fn shared_text(&mut self, text: &str) -> Val {
+        match text.trim().is_empty() {
+            true => Val::Null,
+            false => self.shared(text),
+        }
     }
 
     /// A text value: `null` when blank.
@@ -510,6 +543,13 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         })
     }
 
+    fn visit_borrowed_str<E>(mut self, text: &'de str) -> Result<Val, E> {
+        Ok(match self.hollow {
+            true => self.redacted(),
+            false => self.builder.shared_text(text),
+        })
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Node {
@@ -576,7 +616,18 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
     }
 
     fn visit_str<E>(self, key: &str) -> Result<KeyRead, E> {
-        Ok(match (self.hollow, self.index) {
+        Ok(self.read(key, false))
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<KeyRead, E> {
+        Ok(self.read(key, true))
+    }
+}
+
+impl Key<'_, '_> {
+    /// The key read; `shared` when it is in the source as it is.
+    fn read(self, key: &str, shared: bool) -> KeyRead {
+        match (self.hollow, self.index) {
             (true, 0) => (self.builder.string(REDACTED), true, false),
             (true, i) => (
                 self.builder.string(&format!("{REDACTED} {}", i + 1)),
@@ -587,9 +638,13 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
                 let secret = (self.builder.secret)(key);
                 // Every occurrence: the last one wins, as in any object.
                 let listed = self.top && !secret && self.builder.defer == Some(key);
-                (self.builder.string(key), secret, listed)
+                let key = match shared {
+                    true => self.builder.shared(key),
+                    false => self.builder.string(key),
+                };
+                (key, secret, listed)
             }
-        })
+        }
     }
 }
 
@@ -629,8 +684,9 @@ impl<'de> Visitor<'de> for Listed<'_, '_> {
             self.builder.list = Some(List::Values(items));
             return Ok(Val::Arr(Rc::new(Vec::new())));
         }
-        // Each item's text, copied as it is found into one buffer.
-        let mut text = BytesMut::new();
+        // Each item's place in the source: the list is not copied.
+        let source = self.builder.source.clone();
+        let from = source.as_ptr() as usize;
         let mut places = Vec::new();
         while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
             // Finding an item's end checks less than parsing it (numbers out of range, lone
@@ -639,12 +695,14 @@ impl<'de> Visitor<'de> for Listed<'_, '_> {
             Check { depth: 1 }
                 .deserialize(&mut de)
                 .map_err(serde::de::Error::custom)?;
-            let from = text.len();
-            text.extend_from_slice(item.get().as_bytes());
-            places.push((from as u32, text.len() as u32));
+            let at = (item.get().as_ptr() as usize).wrapping_sub(from);
+            if at + item.get().len() > source.len() {
+                return Err(serde::de::Error::custom("a list item outside the body"));
+            }
+            places.push((at as u32, (at + item.get().len()) as u32));
         }
         self.builder.list = Some(List::Text {
-            text: text.freeze(),
+            text: source,
             items: places,
         });
         Ok(Val::Arr(Rc::new(Vec::new())))
@@ -672,6 +730,10 @@ impl<'de> Visitor<'de> for Listed<'_, '_> {
 
     fn visit_str<E>(self, text: &str) -> Result<Val, E> {
         Ok(self.builder.text(text))
+    }
+
+    fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Val, E> {
+        Ok(self.builder.shared_text(text))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Val, A::Error> {
@@ -1009,7 +1071,7 @@ mod tests {
             .map(|i| json!({"id": i, "token": format!("t{i}"), "name": " "}))
             .collect();
         let body = serde_json::to_vec(&json!({"n": 1, "orgs": items, "other": [1]})).unwrap();
-        let document = Document::parse_listing(&body, &secret, Some("orgs"), true).unwrap();
+        let document = Document::parse_listing(&body.into(), &secret, Some("orgs"), true).unwrap();
         assert!(document.has_list());
         // The list is not in the document; the rest is, as usual.
         assert_eq!(
@@ -1042,7 +1104,8 @@ mod tests {
             (json!({"nested": {"orgs": [1]}}), false),
         ] {
             let text = serde_json::to_vec(&body).unwrap();
-            let document = Document::parse_listing(&text, &secret, Some("orgs"), true).unwrap();
+            let document =
+                Document::parse_listing(&text.clone().into(), &secret, Some("orgs"), true).unwrap();
             assert_eq!(document.has_list(), list, "{body}");
             if !list {
                 assert_eq!(p.first(0, &document.input(&Value::Null)), Some(body));
@@ -1054,8 +1117,13 @@ mod tests {
             (br#"{"orgs": [1], "orgs": null}"#, None),
         ] {
             for as_text in [true, false] {
-                let document =
-                    Document::parse_listing(text, &secret, Some("orgs"), as_text).unwrap();
+                let document = Document::parse_listing(
+                    &Bytes::copy_from_slice(text),
+                    &secret,
+                    Some("orgs"),
+                    as_text,
+                )
+                .unwrap();
                 let mut count = None;
                 document.each_batch(&Value::Null, &secret, |input| {
                     count = p.first(0, input).and_then(|v| v.as_array().map(Vec::len));
@@ -1078,9 +1146,13 @@ mod tests {
             let text = format!(r#"{{"orgs": [{{"a": 1}}, {item}]}}"#);
             let whole = Document::parse(text.as_bytes(), &secret).is_some();
             for as_text in [true, false] {
-                let listed =
-                    Document::parse_listing(text.as_bytes(), &secret, Some("orgs"), as_text)
-                        .is_some();
+                let listed = Document::parse_listing(
+                    &Bytes::copy_from_slice(text.as_bytes()),
+                    &secret,
+                    Some("orgs"),
+                    as_text,
+                )
+                .is_some();
                 assert_eq!(listed, whole, "{:.20}… as_text {as_text}", item);
             }
         }
@@ -1104,6 +1176,31 @@ mod tests {
             Document::parse(&serde_json::to_vec(&json!({"orgs": [1]})).unwrap(), &secret).unwrap();
         assert!(!document.has_list());
         assert_eq!(p.first(2, &document.input(&Value::Null)), None);
+    }
+
+    /// A string as it is in the body is a piece of the body, not a copy; an escaped one, a
+    /// key named secret's value and a blank one are not pieces of it.
+    #[test]
+    fn strings_are_pieces_of_the_body() {
+        let body =
+            Bytes::from_static(br#"{"name": "Ada", "esc": "a\nb", "token": "t", "blank": " "}"#);
+        let document = Document::parse_listing(&body, &|k| k == "token", None, false).unwrap();
+        let inside = |v: &Val| match v {
+            Val::TStr(b) => {
+                let (from, at) = (body.as_ptr() as usize, b.as_ptr() as usize);
+                at >= from && at < from + body.len()
+            }
+            other => panic!("not a string: {other:?}"),
+        };
+        let Val::Obj(map) = &document.body else {
+            panic!("an object");
+        };
+        let get = |k: &str| map.get(&Val::utf8_str(k.to_string())).unwrap();
+        assert!(inside(get("name")));
+        assert!(map.keys().all(inside), "keys too");
+        assert!(!inside(get("esc")));
+        assert!(!inside(get("token")));
+        assert_eq!(get("blank"), &Val::Null);
     }
 
     #[test]

@@ -5,7 +5,11 @@
 //! secret: credentials stay in [`crate::credential::Secret`] and provider bodies are redacted
 //! before they reach `raw`.
 
+use std::borrow::Cow;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The same fields whatever the provider. A field the provider does not give is `null`.
@@ -258,68 +262,128 @@ fn matches_segments(pattern: &[&str], segments: &[&str]) -> bool {
     })
 }
 
-/// Looks up a dotted path in a serialized result. List items are addressed by index.
+/// `result` as compact JSON text, for [`lookup`]: text rather than a tree, because a tree of
+/// a long list of organizations (or of a `--raw` answer) costs many times the text.
+pub fn document(result: &AccountResult) -> String {
+    serde_json::to_string(result).unwrap_or_else(|_| "null".into())
+}
+
+/// Looks up a dotted path in a serialized result ([`document`]): the value's own text, read
+/// past everything else without building it. List items are addressed by index; where a key
+/// is there twice, the last one counts, as in any JSON object.
 ///
 /// ```
 /// use profile_whoami::profile::{field_text, lookup};
-/// let result = serde_json::json!({"profile": {"organizations": [{"role": "admin"}]}});
-/// assert_eq!(field_text(lookup(&result, "profile.organizations.0.role")), "admin");
-/// assert_eq!(field_text(lookup(&result, "profile.organizations.5.role")), "");
+/// let result = r#"{"profile": {"organizations": [{"role": "admin"}]}}"#;
+/// assert_eq!(field_text(lookup(result, "profile.organizations.0.role")), "admin");
+/// assert_eq!(field_text(lookup(result, "profile.organizations.5.role")), "");
 /// ```
-pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(value, |current, segment| match current {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
+pub fn lookup<'a>(json: &'a str, path: &str) -> Option<&'a RawValue> {
+    let path: Vec<&str> = path.split('.').collect();
+    let mut de = serde_json::Deserializer::from_str(json);
+    // A value of the wrong kind on the way is no value, as is a document that is not JSON.
+    Seek(&path).deserialize(&mut de).ok().flatten()
 }
 
-/// `result` as JSON, for [`lookup`] of `paths`. Its organizations are there only when a path
-/// reaches them: as JSON, a long list costs far more than as it is, and most lookups read one
-/// name.
-pub fn document_for<'p>(
-    result: &mut AccountResult,
-    paths: impl IntoIterator<Item = &'p str>,
-) -> Value {
-    let reaches = |path: &str| {
-        path == "profile"
-            || path == "profile.organizations"
-            || path.starts_with("profile.organizations.")
-    };
-    let organizations = match &mut result.profile {
-        Some(profile) if !paths.into_iter().any(reaches) => {
-            std::mem::take(&mut profile.organizations)
+/// Finds the value at a path below the value being read.
+struct Seek<'p>(&'p [&'p str]);
+
+impl<'de> DeserializeSeed<'de> for Seek<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.0 {
+            [] => <&RawValue>::deserialize(d).map(Some),
+            _ => d.deserialize_any(self),
         }
-        _ => Vec::new(),
-    };
-    let value = serde_json::to_value(&*result).unwrap_or(Value::Null);
-    if let Some(profile) = &mut result.profile
-        && !organizations.is_empty()
-    {
-        profile.organizations = organizations;
     }
-    value
+}
+
+impl<'de> Visitor<'de> for Seek<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object or a list")
+    }
+
+    // A value of another kind has nothing below it (and a later key of the same name may).
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (first, rest) = self.0.split_first().expect("a path below");
+        let mut found = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key == *first {
+                true => found = map.next_value_seed(Seek(rest))?,
+                false => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
+        let (first, rest) = self.0.split_first().expect("a path below");
+        let wanted = first.parse::<usize>().ok();
+        let mut found = None;
+        for i in 0.. {
+            let more = match Some(i) == wanted {
+                true => items.next_element_seed(Seek(rest))?.map(|f| found = f),
+                false => items.next_element::<IgnoredAny>()?.map(|_| ()),
+            };
+            if more.is_none() {
+                break;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// Whether `--expect` holds: the field's text equals the expected value, or, for a list (such
 /// as `roles`), one of its items does.
-pub fn expect_holds(value: Option<&Value>, expected: &str) -> bool {
-    match value {
-        Some(Value::Array(items)) if field_text(value) != expected => {
-            items.iter().any(|item| field_text(Some(item)) == expected)
-        }
-        _ => field_text(value) == expected,
+pub fn expect_holds(value: Option<&RawValue>, expected: &str) -> bool {
+    if field_text(value) == expected {
+        return true;
+    }
+    match value.map(|v| serde_json::from_str::<Vec<&RawValue>>(v.get())) {
+        Some(Ok(items)) => items.iter().any(|item| field_text(Some(item)) == expected),
+        _ => false,
     }
 }
 
 /// A value as `--field` prints it and `--expect` compares it: strings bare, `null` empty,
 /// objects and arrays as compact JSON.
-pub fn field_text(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+pub fn field_text(value: Option<&RawValue>) -> String {
+    let Some(text) = value.map(RawValue::get) else {
+        return String::new();
+    };
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str(text).unwrap_or_default(),
+        _ if text == "null" => String::new(),
+        _ => text.to_string(),
     }
 }
 
@@ -345,45 +409,42 @@ impl AccountResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn lookups_convert_the_organizations_only_when_they_reach_them() {
-        let mut result = AccountResult {
+    fn lookups_read_the_result_as_it_is_written() {
+        let result = AccountResult {
             provider: "hamravesh".into(),
             profile: Some(Profile {
                 email: Some("ada@example.org".into()),
                 organizations: vec![Organization {
-                    name: Some("Acme".into()),
+                    name: Some("Acme \"One\"".into()),
+                    roles: vec!["owner".into(), "dev".into()],
                     ..Default::default()
                 }],
                 ..Default::default()
             }),
             ..AccountResult::example("a")
         };
-        let value = document_for(&mut result, ["profile.email", "status"]);
+        let text = document(&result);
         assert_eq!(
-            field_text(lookup(&value, "profile.email")),
+            field_text(lookup(&text, "profile.email")),
             "ada@example.org"
         );
-        assert_eq!(lookup(&value, "profile.organizations"), Some(&json!([])));
         assert_eq!(
-            result.profile.as_ref().unwrap().organizations.len(),
-            1,
-            "put back"
+            field_text(lookup(&text, "profile.organizations.0.name")),
+            "Acme \"One\""
         );
-        for path in [
-            "profile",
-            "profile.organizations",
-            "profile.organizations.0.name",
-        ] {
-            let value = document_for(&mut result, ["status", path]);
-            assert_eq!(
-                field_text(lookup(&value, "profile.organizations.0.name")),
-                "Acme",
-                "{path}"
-            );
-        }
+        assert_eq!(field_text(lookup(&text, "http_status")), "200");
+        assert_eq!(field_text(lookup(&text, "profile.id")), "");
+        assert!(expect_holds(
+            lookup(&text, "profile.organizations.0.roles"),
+            "dev"
+        ));
+        assert!(!expect_holds(
+            lookup(&text, "profile.organizations.0.roles"),
+            "admin"
+        ));
+        assert!(expect_holds(lookup(&text, "status"), "ok"));
     }
 
     #[test]
@@ -414,17 +475,30 @@ mod tests {
 
     #[test]
     fn lookup_walks_objects_and_lists() {
-        let v = json!({"profile": {"organizations": [{"role": "admin"}], "email": null}});
+        let v = r#"{"profile":{"organizations":[{"role":"admin"}],"email":null,"n":1.5},"x":1,"x":[true]}"#;
         assert_eq!(
-            lookup(&v, "profile.organizations.0.role"),
-            Some(&json!("admin"))
+            lookup(v, "profile.organizations.0.role").map(RawValue::get),
+            Some(r#""admin""#)
         );
-        assert_eq!(lookup(&v, "profile.organizations.1.role"), None);
-        assert_eq!(field_text(lookup(&v, "profile.email")), "");
+        for none in [
+            "profile.organizations.1.role",
+            "profile.organizations.first",
+            "profile.email.x",
+            "profile.n.0",
+            "nope",
+            "x.1",
+        ] {
+            assert_eq!(lookup(v, none).map(RawValue::get), None, "{none}");
+        }
+        assert_eq!(field_text(lookup(v, "profile.email")), "");
+        assert_eq!(field_text(lookup(v, "profile.n")), "1.5");
         assert_eq!(
-            field_text(lookup(&v, "profile.organizations")),
+            field_text(lookup(v, "profile.organizations")),
             r#"[{"role":"admin"}]"#
         );
+        // The last of a key that is there twice, as a JSON object reads.
+        assert_eq!(field_text(lookup(v, "x.0")), "true");
+        assert!(lookup("not json", "x").is_none());
     }
 
     #[test]

@@ -725,15 +725,19 @@ pub fn is_secret_field(key: &str, fields: &[String]) -> bool {
             .any(|field| normalized(field).eq(normalized(key)))
 }
 
+/// The key rules' matchers, built together on first use: that is while a body is being read
+/// (every key is tested), before the heap is full of a parsed body's freed pieces, which a
+/// large allocation would first have to sort through.
+static KEY_PARTS: LazyLock<[AhoCorasick; 2]> =
+    LazyLock::new(|| [matcher(SECRET_KEY_PARTS), matcher(PII_KEY_PARTS)]);
+
 /// Whether a key names a secret by the shared rule, in any spelling.
 pub fn is_secret_key(key: &str) -> bool {
-    static PARTS: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(SECRET_KEY_PARTS));
-    names(&PARTS, key)
+    names(&KEY_PARTS[0], key)
 }
 
 fn is_pii_key(key: &str) -> bool {
-    static PARTS: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(PII_KEY_PARTS));
-    names(&PARTS, key)
+    names(&KEY_PARTS[1], key)
 }
 
 fn matcher(parts: &[&str]) -> AhoCorasick {

@@ -88,6 +88,7 @@ fn check_accounts(
         min_validity: args.min_validity,
         expect: args.expect.clone(),
         secrets: Arc::default(),
+        alone: accounts.len() == 1,
     };
     init_logging(
         args.verbose,
@@ -98,7 +99,7 @@ fn check_accounts(
     let mut output = output.start(as_list);
     match &args.input {
         Some(input) => {
-            let body = read_input(input)?;
+            let body = bytes::Bytes::from(read_input(input)?);
             let result = check::offline(&accounts[0], &body, args.input_status, &options);
             drop(body);
             output.push(result, args)?;

@@ -123,7 +123,7 @@ proptest! {
     fn saved_responses_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512), status in 100u16..600, which in 0usize..16, raw: bool) {
         let account = account(which, &[]);
         let options = Options { raw, ..Options::default() };
-        let result = check::offline(&account, &bytes, Some(status), &options);
+        let result = check::offline(&account, &bytes.into(), Some(status), &options);
         // Either verified with a profile, or an error that says why.
         prop_assert!(result.profile.is_some() || result.error.is_some());
     }
@@ -132,7 +132,7 @@ proptest! {
     fn json_bodies_classify_consistently(body in arb_json(), status in 100u16..600, which in 0usize..16) {
         let account = account(which, &[]);
         let bytes = serde_json::to_vec(&body).unwrap();
-        let result = check::offline(&account, &bytes, Some(status), &Options::default());
+        let result = check::offline(&account, &bytes.into(), Some(status), &Options::default());
         let ok = result.error.is_none();
         prop_assert_eq!(ok, result.profile.is_some());
         if ok {
@@ -166,7 +166,7 @@ proptest! {
 fn deeply_nested_and_huge_json_is_a_clear_error() {
     let account = account(PROVIDERS.len() - 1, &[]);
     let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-    let result = check::offline(&account, deep.as_bytes(), None, &Options::default());
+    let result = check::offline(&account, &deep.into(), None, &Options::default());
     let error = result.error.expect("not a profile");
     assert!(error.message.contains("expected a"), "{}", error.message);
     assert!(error.message.chars().count() < 400, "quotes stay short");

@@ -57,8 +57,8 @@ pub struct Definition {
     expires_at: Option<usize>,
     fields: Vec<(Field, usize)>,
     organizations: Option<usize>,
-    /// `profile.organizations_each`: the top-level key whose list `organizations` maps an item
-    /// at a time.
+    /// `profile.organizations_each`: the top-level key whose list `organizations` maps a batch
+    /// of items at a time.
     organizations_each: Option<String>,
     extra: Option<usize>,
     rejections: Vec<Rule>,
@@ -561,16 +561,17 @@ impl Definition {
         for (key, code) in &raw.profile {
             let at = format!("profile.{key}");
             match key.as_str() {
-                // With `organizations_each`, the mapping of one item, run on each of a batch of
-                // items kept as text (`$__each`), or on each item of the list in the document
-                // when it was parsed with the rest: one program either way (compiling is the
-                // costly part).
+                // With `organizations_each`, the mapping of the list, run on each batch of its
+                // items (`$__each`), or on the list where it is in the document (no batches
+                // were taken out of it): one program either way (compiling is the costly
+                // part). A batch at a time, not an item: what the mapping binds before `.[]`
+                // is bound once per batch.
                 "organizations" => {
                     organizations = Some(match raw.profile.get("organizations_each") {
                         Some(key) => program(
                             &at,
                             &format!(
-                                "(if $__each then .[] else .[\"{}\"] | if type == \"array\" then .[] else empty end end)\n| {code}",
+                                "(if $__each then . else .[\"{}\"]? | arrays end)\n| {code}",
                                 key.escape_default()
                             ),
                         ),
@@ -600,7 +601,7 @@ impl Definition {
         }
         if organizations_each.is_some() && organizations.is_none() {
             return Err(
-                "profile.organizations_each: names the list `profile.organizations` maps an item at a time; set that too".into(),
+                "profile.organizations_each: names the list `profile.organizations` maps a batch at a time; set that too".into(),
             );
         }
         if !raw.profile.contains_key("id") && !raw.profile.contains_key("email") {
@@ -1369,7 +1370,7 @@ impl Definition {
         own.or_else(|| generic_error_message(body))
     }
 
-    /// The top-level key whose list is read an item at a time (`profile.organizations_each`):
+    /// The top-level key whose list is read a batch at a time (`profile.organizations_each`):
     /// the body is parsed with that list kept as text ([`Document::parse_listing`]).
     pub fn list_key(&self) -> Option<&str> {
         self.organizations_each.as_deref()
@@ -1519,7 +1520,7 @@ id = ".id"
         let definition = MINIMAL.replace(
             "[profile]\nid = \".id\"",
             "[profile]\nid = \".id\"\norganizations_each = \"orgs\"\n\
-             organizations = 'objects | {id, name, role: $root.roles[.name]}'",
+             organizations = '.[] | objects | {id, name, role: $root.roles[.name]}'",
         );
         let d = Definition::parse(&definition).unwrap();
         d.validate().unwrap();
@@ -1544,14 +1545,22 @@ id = ".id"
         assert_eq!(whole.organizations[1].role.as_deref(), Some("admin"));
         // Taken out of the body, kept as text or parsed: the same profile.
         let listed: Vec<Document> = [true, false]
-            .map(|as_text| Document::parse_listing(&text, &secret, d.list_key(), as_text).unwrap())
+            .map(|as_text| {
+                Document::parse_listing(
+                    &bytes::Bytes::copy_from_slice(&text),
+                    &secret,
+                    d.list_key(),
+                    as_text,
+                )
+                .unwrap()
+            })
             .into();
         for listed in &listed {
             assert!(listed.has_list());
             assert_eq!(d.normalize(listed, &Settings::default()).unwrap(), whole);
         }
         // An error ends the list either way (here: `.id` of the first string, item 2).
-        let strict = Definition::parse(&definition.replace("'objects | ", "'")).unwrap();
+        let strict = Definition::parse(&definition.replace("| objects ", "")).unwrap();
         let whole = strict
             .normalize(
                 &Document::parse(&text, &secret).unwrap(),
@@ -1568,7 +1577,7 @@ id = ".id"
 
         for (change, error) in [
             (
-                "organizations = 'objects | {id, name, role: $root.roles[.name]}'",
+                "organizations = '.[] | objects | {id, name, role: $root.roles[.name]}'",
                 "set that too",
             ),
             (

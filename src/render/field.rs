@@ -11,13 +11,13 @@ use std::io::{self, Write};
 use crate::profile::{self, AccountResult};
 
 pub fn render(
-    result: &mut AccountResult,
+    result: &AccountResult,
     fields: &[String],
     as_list: bool,
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let value = profile::document_for(result, fields.iter().map(String::as_str));
+    let value = profile::document(result);
     for path in fields {
         let text = profile::field_text(profile::lookup(&value, path));
         let text = if terminal {

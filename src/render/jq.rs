@@ -14,9 +14,10 @@ pub fn render(
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Through text, not a tree: the engine's values are the only whole copy.
     let document = match results {
-        [one] if !as_list => serde_json::to_value(one),
-        _ => serde_json::to_value(results),
+        [one] if !as_list => serde_json::to_vec(one),
+        _ => serde_json::to_vec(results),
     }
     .map_err(io::Error::other)?;
     let Some(document) = Document::exact(&document) else {

@@ -83,7 +83,7 @@ impl Sink {
             quiet(&result);
             Ok(())
         } else if !o.fields.is_empty() {
-            field::render(&mut result, &o.fields, o.as_list, o.terminal, out)
+            field::render(&result, &o.fields, o.as_list, o.terminal, out)
         } else {
             let one = std::slice::from_ref(&result);
             match o.format {

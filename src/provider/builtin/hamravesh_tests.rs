@@ -378,8 +378,13 @@ fn organizations_read_a_batch_at_a_time_map_the_same() {
             "{body}"
         );
         for as_text in [true, false] {
-            let listed =
-                Document::parse_listing(&text, &secret, hamravesh().list_key(), as_text).unwrap();
+            let listed = Document::parse_listing(
+                &bytes::Bytes::copy_from_slice(&text),
+                &secret,
+                hamravesh().list_key(),
+                as_text,
+            )
+            .unwrap();
             assert_eq!(
                 listed.has_list(),
                 body.get("organizations").is_some_and(Value::is_array),
