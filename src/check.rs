@@ -289,8 +289,8 @@ fn interpret(
             body
         },
     );
-    // The whole body, redacted: only built when something will print it (`--raw`, or the
-    // quote of an answer that is not a profile), from the bytes again.
+    // The whole body, redacted, as a tree: only built for the message of an answer that is
+    // not a profile (its quote, the definition's `message`), from the bytes again.
     let redacted = || {
         let json = answer
             .body

@@ -207,6 +207,10 @@ impl Document {
     /// as `null` that was not).
     pub fn exact(json: &[u8]) -> Option<Document> {
         let mut de = serde_json::Deserializer::from_slice(json);
+        // Whoami's own output: no deeper than the values it was written from, which were
+        // built (a provider's answer within the parser's limit, a level or two down here)
+        // before this reads them.
+        de.disable_recursion_limit();
         let body = Val::deserialize(&mut de).ok()?;
         de.end().ok()?;
         Some(Document { body, list: None })
@@ -331,6 +335,19 @@ impl Programs {
         self.filter.id.run((ctx, input.body.clone())).map(outcome)
     }
 
+    /// The error expression `index` raises on an empty batch of a list read a batch at a time
+    /// (`$__each`), if it raises one: a mapping written for one item (`{id, name}`) does.
+    pub fn batch_error(&self, index: usize) -> Option<String> {
+        let empty = Val::Arr(Rc::new(Vec::new()));
+        let root = Val::obj(std::iter::empty().collect());
+        let input = Input {
+            body: &empty,
+            settings: Val::Null,
+            root: Some(&root),
+        };
+        self.run(index, &input).find_map(Result::err)
+    }
+
     /// Whether expression `index`'s first output is truthy (neither `null` nor `false`).
     pub fn holds(&self, index: usize, input: &Input<'_>) -> bool {
         !matches!(
@@ -388,6 +405,10 @@ const FORBIDDEN: &[&str] = &[
 /// jq's definitions that jaq's standard library lacks.
 const PRELUDE: &str = "def IN(s): any(s == .; .); def IN(src; s): any(src == s; .); ";
 
+/// How many distinct keys a parse remembers the secret rule's answer for: a body of many
+/// distinct keys costs the rule each time past these, not memory.
+const KEYS_REMEMBERED: usize = 1024;
+
 /// Builds the engine's values. jaq's strings are `bytes::Bytes`: a string as it is in the
 /// text being parsed (no escapes) is a piece of that text, shared rather than copied; any
 /// other is copied into a shared buffer as it comes, each string a frozen piece of it (`split`
@@ -397,6 +418,9 @@ struct Builder<'a> {
     source: Bytes,
     text: BytesMut,
     secret: &'a dyn Fn(&str) -> bool,
+    /// What `secret` said of each key met so far (a body repeats its few keys in every item
+    /// of its lists), up to [`KEYS_REMEMBERED`] of them.
+    secret_keys: std::collections::HashMap<Box<str>, bool>,
     /// The top-level key whose array is taken out, whether it is kept as text, and the list
     /// once found.
     defer: Option<&'a str>,
@@ -413,10 +437,23 @@ impl<'a> Builder<'a> {
             source: Bytes::new(),
             text: BytesMut::with_capacity(CHUNK),
             secret,
+            secret_keys: std::collections::HashMap::new(),
             defer: None,
             as_text: false,
             list: None,
         }
+    }
+
+    /// Whether `key` names a secret.
+    fn is_secret(&mut self, key: &str) -> bool {
+        if let Some(&secret) = self.secret_keys.get(key) {
+            return secret;
+        }
+        let secret = (self.secret)(key);
+        if self.secret_keys.len() < KEYS_REMEMBERED {
+            self.secret_keys.insert(key.into(), secret);
+        }
+        secret
     }
 
     fn string(&mut self, text: &str) -> Val {
@@ -635,7 +672,7 @@ impl Key<'_, '_> {
                 false,
             ),
             (false, _) => {
-                let secret = (self.builder.secret)(key);
+                let secret = self.builder.is_secret(key);
                 // Every occurrence: the last one wins, as in any object.
                 let listed = self.top && !secret && self.builder.defer == Some(key);
                 let key = match shared {

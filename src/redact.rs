@@ -17,6 +17,7 @@
 //! and bidirectional marks) that a terminal would not show, so the echo is redacted as the
 //! reader would see it, not only as the exact byte sequence.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, LazyLock, RwLock};
 
@@ -604,8 +605,11 @@ impl<'de> serde::de::Visitor<'de> for Redacting<'_, '_> {
         let Redacting { text, masked } = self;
         let redactor = text.redactor;
         text.out.push(b'{');
-        // The names given so far to keys that held a credential; see `walk`.
-        let mut renamed: Vec<String> = Vec::new();
+        // The names given so far to keys that held a credential, and the number each name
+        // goes on from: keys that redact alike are numbered (see `walk`), and however many
+        // there are (a body may repeat one key), each is named in constant time.
+        let mut renamed: HashSet<String> = HashSet::new();
+        let mut next: HashMap<String, usize> = HashMap::new();
         let mut first = true;
         while let Some(key) = entries.next_key_seed(Key)? {
             if !first {
@@ -613,16 +617,18 @@ impl<'de> serde::de::Visitor<'de> for Redacting<'_, '_> {
             }
             first = false;
             let shown = match redactor.secrets.replace(&key) {
-                Some(mut name) => {
-                    if renamed.contains(&name) {
-                        let mut count = 2;
+                Some(name) => {
+                    let mut unique = name.clone();
+                    if renamed.contains(&unique) {
+                        let count = next.entry(name.clone()).or_insert(2);
                         while renamed.contains(&format!("{name} {count}")) {
-                            count += 1;
+                            *count += 1;
                         }
-                        name = format!("{name} {count}");
+                        unique = format!("{name} {count}");
+                        *count += 1;
                     }
-                    renamed.push(name.clone());
-                    std::borrow::Cow::Owned(name)
+                    renamed.insert(unique.clone());
+                    std::borrow::Cow::Owned(unique)
                 }
                 None => std::borrow::Cow::Borrowed(&*key),
             };
@@ -1141,6 +1147,17 @@ mod tests {
             r.json_text(br#" {"z": 1, "a": {"y": [true, false], "b": null}, "password": [1,2]} "#)
                 .as_deref(),
             Some(r#"{"z":1,"a":{"y":[true,false],"b":null},"password":"[redacted]"}"#)
+        );
+        // A key repeated many times is numbered in linear time.
+        let many = format!(
+            "{{{}}}",
+            vec![r#""canary-credential-123":0"#; 20_000].join(",")
+        );
+        let text = r.json_text(many.as_bytes()).unwrap();
+        assert!(
+            text.contains(r#""[redacted] 20000":0"#),
+            "{:.100}",
+            &text[text.len() - 100..]
         );
         // Keys that redact alike are numbered in the order they come.
         assert_eq!(

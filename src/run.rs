@@ -61,7 +61,7 @@ fn checks(cli: &Cli, junit: &mut bool) -> Result<Exit, Error> {
     let output = Output::new(args, &setup.config)?;
     *junit = output.format == Format::Junit && args.fields.is_empty() && args.jq.is_none();
     let accounts = accounts_to_check(&setup, args)?;
-    check_accounts(&setup.config, accounts, args, output)
+    check_accounts(&setup.config, accounts, args, output, true)
 }
 
 /// `whoami login`'s live check of a credential before it is saved: the account as it would
@@ -72,15 +72,17 @@ pub fn verify(config: &Config, account: Account) -> Result<Exit, Error> {
         ..CheckArgs::default()
     };
     let output = Output::new(&args, config)?;
-    check_accounts(config, vec![account], &args, output)
+    check_accounts(config, vec![account], &args, output, false)
 }
 
 /// Checks accounts already selected and free of problems, writing each result as it comes.
+/// `ends`: the process ends after this (not so for `login`, which goes on to save).
 fn check_accounts(
     config: &Config,
     accounts: Vec<Account>,
     args: &CheckArgs,
     output: Output,
+    ends: bool,
 ) -> Result<Exit, Error> {
     let mut options = Options {
         raw: args.raw,
@@ -88,7 +90,7 @@ fn check_accounts(
         min_validity: args.min_validity,
         expect: args.expect.clone(),
         secrets: Arc::default(),
-        alone: accounts.len() == 1,
+        alone: ends && accounts.len() == 1,
     };
     init_logging(
         args.verbose,

@@ -757,6 +757,13 @@ impl Definition {
         let sources: Vec<&str> = self.expressions.iter().map(|(_, c)| c.as_str()).collect();
         match Programs::compile(&sources) {
             Ok(programs) => {
+                if let (Some(_), Some(i)) = (&self.organizations_each, self.organizations)
+                    && let Some(e) = programs.batch_error(i)
+                {
+                    return Err(format!(
+                        "profile.organizations: with organizations_each, `.` is a batch of items (an array): map each one with `.[] | …` ({e})"
+                    ));
+                }
                 let _ = self.programs.set(Some(programs));
                 Ok(())
             }
@@ -1575,6 +1582,13 @@ id = ".id"
             );
         }
 
+        // A mapping written for one item, not a batch, is refused when loaded.
+        let one = definition.replace("'.[] | objects | ", "'");
+        let e = Definition::parse(&one)
+            .and_then(|d| d.validate().map(|()| d))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("map each one with `.[] | …`"), "{e}");
         for (change, error) in [
             (
                 "organizations = '.[] | objects | {id, name, role: $root.roles[.name]}'",

@@ -93,8 +93,13 @@ pub fn write(
                 None => out.write_all(text.as_bytes())?,
             }
             if i != last {
-                let pad = width.saturating_sub(text.width()) + 2;
-                write!(out, "{:pad$}", "")?;
+                let mut pad = width.saturating_sub(text.width()) + 2;
+                const SPACES: &[u8] = b"                                ";
+                while pad > 0 {
+                    let n = pad.min(SPACES.len());
+                    out.write_all(&SPACES[..n])?;
+                    pad -= n;
+                }
             }
         }
         out.write_all(b"\n")
