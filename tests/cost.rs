@@ -157,6 +157,25 @@ fn an_answer_of_a_quarter_million_objects_stays_within_bounds() {
             sample.rss_mib()
         );
     }
+    // The answer itself (`--raw`, kept as text), YAML, and a field read from the output: the
+    // same bound. (Before `--raw` was kept as text it grew by 230 MiB.)
+    for extra in [
+        &["-o", "json", "--raw"][..],
+        &["-o", "table", "--raw"],
+        &["-o", "yaml"],
+        &["--field", "profile.organizations"],
+    ] {
+        let mut args = vec!["--config", config, "-p", "hamravesh", "--input", input];
+        args.extend(extra);
+        let (sample, out) = measured(dir, &args);
+        assert_eq!(sample.status, 0, "{extra:?}: {out:.300}");
+        assert!(out.contains("o249999"), "{extra:?}");
+        assert!(
+            sample.rss_mib() - baseline < 110.0,
+            "{extra:?}: peak {:.0} MiB for a 7 MiB answer ({baseline:.0} MiB for a tiny one)",
+            sample.rss_mib()
+        );
+    }
 }
 
 #[test]

@@ -32,6 +32,14 @@ fn clean(text: &str) -> String {
     sanitize::terminal(text)
 }
 
+/// [`clean`], keeping the text itself when there is nothing to take out.
+fn clean_owned(text: String) -> String {
+    match sanitize::terminal_cow(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cleaned) => cleaned,
+    }
+}
+
 /// One account: a field and its value per line, fitted to `width` when there is one.
 fn single(
     r: &AccountResult,
@@ -53,6 +61,22 @@ fn single(
     // A value of several lines (organizations) takes a line each, sanitized line by line: no
     // provider text keeps a control character.
     let mut row = |name: &str, value: Option<String>| {
+        // One line with nothing to take out (most values): kept as it is.
+        if let Some(text) = &value
+            && !text.chars().any(sanitize::is_invisible)
+        {
+            let name = clean(name);
+            let whole = matches!(name.as_str(), "raw" | "error");
+            rows.push(vec![
+                name.into(),
+                columns::Cell {
+                    text: value.unwrap_or_default().into(),
+                    color: None,
+                    whole,
+                },
+            ]);
+            return;
+        }
         for (i, line) in value.iter().flat_map(|v| v.split('\n')).enumerate() {
             let name = if i == 0 { clean(name) } else { String::new() };
             // What was asked for whole (`--raw`) and why it failed are never cut.
@@ -102,7 +126,7 @@ fn single(
         // A line each, without the list ever being one text.
         for (i, o) in p.organizations.iter().enumerate() {
             let name = if i == 0 { "organizations" } else { "" };
-            row(name, Some(clean(&organization(o))));
+            row(name, Some(clean_owned(organization(o))));
         }
         row("mfa", p.mfa.map(|m| m.to_string()));
         for (key, value) in &p.extra {
