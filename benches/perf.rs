@@ -400,7 +400,7 @@ fn main() {
         let stats = repeat(runs, 0, &mut commands);
         let jq = &stats[stats.len() - 2];
         let mapped = &stats[stats.len() - 1];
-        let jq_ok = jq.failures == 0;
+        let jq_ok = jq.failures == 0 && mapped.failures == 0;
         for ((label, _), stats) in runs_of.iter().zip(&stats) {
             report += &format!(
                 "{}  {label} (failures: {})\n",

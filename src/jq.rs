@@ -206,11 +206,9 @@ impl Document {
     /// A JSON document converted as it is (for `--jq` on whoami's own output: nothing is read
     /// as `null` that was not).
     pub fn exact(json: &[u8]) -> Option<Document> {
+        // Within the parser's depth limit: a document nested deeper (a raw answer at the
+        // limit, a level or two down here; an `extra` built deep) is refused, not a crash.
         let mut de = serde_json::Deserializer::from_slice(json);
-        // Whoami's own output: no deeper than the values it was written from, which were
-        // built (a provider's answer within the parser's limit, a level or two down here)
-        // before this reads them.
-        de.disable_recursion_limit();
         let body = Val::deserialize(&mut de).ok()?;
         de.end().ok()?;
         Some(Document { body, list: None })
@@ -335,17 +333,24 @@ impl Programs {
         self.filter.id.run((ctx, input.body.clone())).map(outcome)
     }
 
-    /// The error expression `index` raises on an empty batch of a list read a batch at a time
-    /// (`$__each`), if it raises one: a mapping written for one item (`{id, name}`) does.
-    pub fn batch_error(&self, index: usize) -> Option<String> {
-        let empty = Val::Arr(Rc::new(Vec::new()));
+    /// Whether expression `index`, run as the mapping of a list read a batch at a time
+    /// (`$__each`), reads like a mapping of one item: it fails on an empty batch but not on an
+    /// empty object (`{id, name}`, `.name`), where a batch mapping (`.[] | …`) fails on
+    /// neither, and one that fails for another reason (what it binds first) fails on both.
+    /// The error on the batch, when so.
+    pub fn maps_one_item(&self, index: usize, settings: &Value) -> Option<String> {
+        let settings = Builder::new(&|_| false).value(settings);
         let root = Val::obj(std::iter::empty().collect());
-        let input = Input {
-            body: &empty,
-            settings: Val::Null,
-            root: Some(&root),
+        let error = |body: &Val| {
+            let input = Input {
+                body,
+                settings: settings.clone(),
+                root: Some(&root),
+            };
+            self.run(index, &input).find_map(Result::err)
         };
-        self.run(index, &input).find_map(Result::err)
+        let on_batch = error(&Val::Arr(Rc::new(Vec::new())))?;
+        error(&root).is_none().then_some(on_batch)
     }
 
     /// Whether expression `index`'s first output is truthy (neither `null` nor `false`).

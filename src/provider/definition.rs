@@ -758,7 +758,8 @@ impl Definition {
         match Programs::compile(&sources) {
             Ok(programs) => {
                 if let (Some(_), Some(i)) = (&self.organizations_each, self.organizations)
-                    && let Some(e) = programs.batch_error(i)
+                    && let Some(e) =
+                        programs.maps_one_item(i, &self.settings_value(&Settings::default()))
                 {
                     return Err(format!(
                         "profile.organizations: with organizations_each, `.` is a batch of items (an array): map each one with `.[] | …` ({e})"
@@ -1589,6 +1590,13 @@ id = ".id"
             .err()
             .unwrap_or_default();
         assert!(e.contains("map each one with `.[] | …`"), "{e}");
+        // One that fails on what it binds first (here, a profile without `memberships`) is
+        // not taken for one; it fails as any expression does when it runs.
+        let binds = definition.replace(
+            "'.[] | objects | ",
+            "'($root.memberships | map(.)) as $m | .[] | objects | ",
+        );
+        Definition::parse(&binds).unwrap().validate().unwrap();
         for (change, error) in [
             (
                 "organizations = '.[] | objects | {id, name, role: $root.roles[.name]}'",
