@@ -1610,6 +1610,68 @@ async fn a_byte_order_mark_before_a_json_profile_is_still_a_profile() {
     assert_eq!(json(&out)["profile"]["id"], "42");
 }
 
+/// `--raw` is kept as redacted text and every output writes it from that text (JSON, YAML, a
+/// table, `--field raw.…`, `--expect`, `--jq`): the credential echoed as a repeated key, in
+/// another case, split by an invisible character, spelled in JSON escapes and nested deep, a
+/// secret-named key's value and a phone number stay out of every one, and no control
+/// character from the provider reaches the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raw_answer_written_from_text_keeps_every_secret() {
+    const HIDDEN: &str = "raw-secret-8d2e41c0";
+    const PHONE: &str = "09121234567";
+    let (head, tail) = TOKEN.split_at(6);
+    let escaped: String = TOKEN
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let body = format!(
+        r#"{{"id": 42, "name": "Ada", "email": "ada@example.org",
+        "{TOKEN}": 1, "{TOKEN}": 2, "{MIXED}": 3,
+        "note": "a {head}\u200b{tail} b \u001b[2J c", "escaped": "{escaped}",
+        "api_key": "{HIDDEN}", "nested": [{{"password": ["{HIDDEN}"]}}],
+        "mobile": "{PHONE}", "list": [[["x {TOKEN} y"]]]}}"#
+    );
+    let server = serve(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = chatwoot(dir.path(), &server.uri(), TOKEN);
+    for args in [
+        &["-o", "json"][..],
+        &["-o", "yaml"],
+        &["-o", "table"],
+        &[
+            "--field",
+            "raw.note",
+            "--field",
+            "raw.list",
+            "--field",
+            "raw.mobile",
+        ],
+        &["--expect", "raw.name=Ada", "-o", "json"],
+        &["--jq", ".raw"],
+    ] {
+        let mut all = vec!["-p", "chatwoot", "--raw"];
+        all.extend(args);
+        let (code, out, err) = run_async(check(dir.path(), &cfg, &all)).await;
+        let context = format!("{args:?}");
+        assert_eq!(code, 0, "{context}: {err}");
+        assert_hidden(&[TOKEN, HIDDEN, PHONE], &[&out, &err], &context);
+        assert!(out.contains("[redacted]"), "{context}: {out}");
+        if args == ["-o", "table"] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{200b}'),
+                "{context}: a control character from the provider: {out:?}"
+            );
+        }
+        if args == ["-o", "json"] {
+            let raw = &json(&out)["raw"];
+            for key in ["[redacted]", "[redacted] 2", "[redacted] 3"] {
+                assert!(raw.get(key).is_some(), "{key} in {raw}");
+            }
+            assert_eq!(raw["mobile"], "••••4567");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_keys_that_redact_alike_are_numbered_in_linear_time() {
     // Case variants of the token as keys all redact to `[redacted]`: numbering them must not
