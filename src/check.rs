@@ -289,28 +289,22 @@ fn interpret(
             body
         },
     );
+    let json = answer
+        .body
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(answer.body);
     // The whole body, redacted, as a tree: only built for the message of an answer that is
     // not a profile (its quote, the definition's `message`), from the bytes again.
     let redacted = || {
-        let json = answer
-            .body
-            .strip_prefix(b"\xef\xbb\xbf")
-            .unwrap_or(answer.body);
         serde_json::from_slice::<Value>(json).ok().map(|mut b| {
             redactor.value(&mut b);
             b
         })
     };
     // `--raw`: redacted as text straight from the bytes, whatever else was built.
-    let raw = || {
-        let json = answer
-            .body
-            .strip_prefix(b"\xef\xbb\xbf")
-            .unwrap_or(answer.body);
-        match redactor.json_text(json) {
-            Some(text) => Raw::from_json(text),
-            None => Raw::from_text(&redactor.text(&String::from_utf8_lossy(answer.body))),
-        }
+    let raw = || match redactor.json_text(json) {
+        Some(text) => Raw::from_json(text),
+        None => Raw::from_text(&redactor.text(&String::from_utf8_lossy(answer.body))),
     };
     let (kind, why) = match classify(provider, &account.settings, answer, body.as_ref()) {
         Verdict::Verified {

@@ -216,15 +216,11 @@ impl Document {
 
     /// Replaces the value a JSON pointer (RFC 6901) addresses, when there is one, by `with`.
     pub fn replace(&mut self, pointer: &str, with: &str) {
-        let Some(tokens) = pointer.strip_prefix('/') else {
-            if pointer.is_empty() {
-                self.body = Val::utf8_str(with.to_string());
-            }
+        let Some(tokens) = crate::redact::pointer_tokens(pointer) else {
             return;
         };
         let mut target = &mut self.body;
-        for token in tokens.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
+        for token in tokens {
             target = match target {
                 Val::Obj(map) => match Rc::make_mut(map).get_mut(&Val::utf8_str(token)) {
                     Some(child) => child,

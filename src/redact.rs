@@ -455,7 +455,7 @@ impl<'a> Redactor<'a> {
 }
 
 /// The tokens of an RFC 6901 pointer (`/a~1b/0` → `a/b`, `0`); `None` when it is not one.
-fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
+pub(crate) fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
     if pointer.is_empty() {
         return Some(Vec::new());
     }
