@@ -146,8 +146,8 @@ def trim: sub("^\\s+"; "") | sub("\\s+$"; "");
             // ($by[.id | if . < $text then select(. > true) | tostring elif . < $list then . else empty end]
                 | roles)
             // null)};
-  if $no_table then .organizations[] | select(. >= $map) | if .current_user_roles then mapped else {id, name} end
-  else .organizations[] | select(. >= $map) | mapped end
+  if $no_table then .organizations[] | if . < $map then empty elif has("current_user_roles") then mapped else . end
+  else .organizations[] | if . < $map then empty else mapped end end
 "#;
 
 fn main() {

@@ -793,15 +793,29 @@ pub struct Scrub<W: std::io::Write> {
     inner: W,
     pending: Vec<u8>,
     secrets: Option<Arc<Secrets>>,
+    /// Bytes gathered before whole lines are passed on: 0 passes each line on as it ends.
+    hold: usize,
 }
 
 impl<W: std::io::Write> Scrub<W> {
+    /// Passes each line on as soon as it ends (for an unbuffered stream a person watches).
     pub fn new(inner: W) -> Scrub<W> {
         Scrub {
             inner,
             pending: Vec::new(),
             secrets: run_secrets().filter(|s| !s.is_empty()),
+            hold: 0,
         }
+    }
+
+    /// Gathers a few kilobytes before passing whole lines on, for a buffered `inner` that
+    /// holds its text until a flush anyway: a serializer writes a line in many small pieces,
+    /// and scrubbing each line on its own costs more than writing it (a fifth of a
+    /// 250 000-organization JSON output).
+    pub fn buffered(inner: W) -> Scrub<W> {
+        let mut scrub = Scrub::new(inner);
+        scrub.hold = 8 * 1024;
+        scrub
     }
 
     /// Writes the first `upto` pending bytes (whole lines), scrubbed.
@@ -810,6 +824,7 @@ impl<W: std::io::Write> Scrub<W> {
             inner,
             pending,
             secrets,
+            ..
         } = self;
         let written = write_scrubbed(inner, &pending[..upto], secrets.as_deref());
         pending.drain(..upto);
@@ -841,6 +856,10 @@ fn write_scrubbed(
 
 impl<W: std::io::Write> std::io::Write for Scrub<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.pending.len() + buf.len() < self.hold {
+            self.pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        }
         // Only the new bytes are searched: a serializer writes a long line in many small
         // pieces, and searching the whole pending line each time would be quadratic.
         let Some(nl) = buf.iter().rposition(|&b| b == b'\n') else {
@@ -1095,6 +1114,37 @@ mod tests {
         }
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, "first [redacted] line\nsecond [redacted]");
+    }
+
+    /// A buffered scrubber passes nothing on before its hold fills or it is flushed, then
+    /// replaces a credential whatever the pieces it came in, across the hold's edge too.
+    #[test]
+    fn buffered_scrub_writer_holds_then_replaces() {
+        use std::io::Write;
+        let mut out = Vec::new();
+        let mut w = Scrub::buffered(&mut out);
+        // Set here rather than registered: the run's credentials are shared by every test.
+        w.secrets = Some(Arc::new(Secrets::new(["held-secret-value-77"])));
+        w.write_all(b"a held-secret-").unwrap();
+        w.write_all(b"value-77 line\n").unwrap();
+        assert!(w.inner.is_empty(), "passed on before the hold filled");
+        let filler = "x".repeat(100);
+        for _ in 0..200 {
+            w.write_all(filler.as_bytes()).unwrap();
+            w.write_all(b" held-").unwrap();
+            w.write_all(b"secret-value-77\n").unwrap();
+        }
+        assert!(
+            !w.inner.is_empty(),
+            "nothing passed on once the hold filled"
+        );
+        w.write_all(b"last held-secret-value-77").unwrap();
+        w.flush().unwrap();
+        drop(w);
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("held-secret"), "{text}");
+        assert_eq!(text.matches("[redacted]").count(), 202);
+        assert!(text.starts_with("a [redacted] line\n") && text.ends_with("last [redacted]"));
     }
 
     /// The text copy of a body and the tree copy redact alike: compared as values, for bodies

@@ -36,7 +36,7 @@ fn line(level: &str, message: &str) {
 
 /// stdout, scrubbed of every credential of the run.
 pub fn stdout() -> Scrub<std::io::BufWriter<std::io::StdoutLock<'static>>> {
-    Scrub::new(std::io::BufWriter::new(std::io::stdout().lock()))
+    Scrub::buffered(std::io::BufWriter::new(std::io::stdout().lock()))
 }
 
 /// stderr, scrubbed of every credential of the run (for the request log).

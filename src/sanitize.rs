@@ -12,6 +12,10 @@
 /// [`terminal`], without a copy when the text has nothing to take out (every character it
 /// removes or replaces is invisible).
 pub fn terminal_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII, most text, has nothing to take out: no look at each character.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     match text.chars().any(is_invisible) {
         true => std::borrow::Cow::Owned(terminal(text)),
         false => std::borrow::Cow::Borrowed(text),

@@ -46,6 +46,7 @@ pub fn write(
     header: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let mut out = super::Gathered::new(out);
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&c| {
             rows.iter()
@@ -112,7 +113,8 @@ pub fn write(
             .collect();
         line(&header)?;
     }
-    rows.iter().try_for_each(|row| line(row))
+    rows.iter().try_for_each(|row| line(row))?;
+    out.done()
 }
 
 /// `text` in at most `width` columns: cut, with `…` as its last column, when longer.

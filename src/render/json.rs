@@ -14,26 +14,28 @@ use crate::profile::AccountResult;
 use crate::sanitize;
 
 pub fn render(results: &[AccountResult], as_list: bool, out: &mut dyn Write) -> io::Result<()> {
-    let mut ser =
-        serde_json::Serializer::with_formatter(&mut *out, Visible(PrettyFormatter::new()));
+    let mut out = super::Gathered::new(out);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Visible(PrettyFormatter::new()));
     match results {
         [one] if !as_list => one.serialize(&mut ser)?,
         _ => results.serialize(&mut ser)?,
     }
-    writeln!(out)
+    writeln!(out)?;
+    out.done()
 }
 
 /// One result of a list, written as it comes: the list is opened before the first and closed
 /// by [`end`]. The text is what [`render`] writes for the whole list.
 pub fn item(result: &AccountResult, first: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = super::Gathered::new(out);
     out.write_all(if first { b"[\n  " } else { b",\n  " })?;
     // Pretty JSON has no line break inside a string (they are escaped): every one is between
     // values, and each line moves in by one level.
-    let mut indented = Indent(out);
+    let mut indented = Indent(&mut out);
     let mut ser =
         serde_json::Serializer::with_formatter(&mut indented, Visible(PrettyFormatter::new()));
     result.serialize(&mut ser)?;
-    Ok(())
+    out.done()
 }
 
 /// Closes a list opened by [`item`].
@@ -42,9 +44,9 @@ pub fn end(out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Indents every line after the first by two spaces.
-struct Indent<'w>(&'w mut dyn Write);
+struct Indent<W: Write>(W);
 
-impl Write for Indent<'_> {
+impl<W: Write> Write for Indent<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
             if i > 0 {
@@ -69,6 +71,11 @@ impl Formatter for Visible<'_> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Printable ASCII, most text, is never invisible (serde_json has escaped the controls
+        // below it): written without a look at each character.
+        if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
             if sanitize::is_invisible(c) {

@@ -124,6 +124,41 @@ fn quiet(r: &AccountResult) {
     }
 }
 
+/// What a serializer writes, gathered into pieces of a few kilobytes before it reaches `out`:
+/// a serializer writes a punctuation mark or a word at a time, and each write through the
+/// output's scrubber costs more than the bytes it carries.
+pub(crate) struct Gathered<'w>(io::BufWriter<&'w mut dyn Write>);
+
+impl<'w> Gathered<'w> {
+    pub(crate) fn new(out: &'w mut dyn Write) -> Gathered<'w> {
+        Gathered(io::BufWriter::with_capacity(16 * 1024, out))
+    }
+
+    /// Passes the rest on (without flushing `out`: its owner decides when).
+    pub(crate) fn done(self) -> io::Result<()> {
+        self.0
+            .into_inner()
+            .map(drop)
+            .map_err(io::IntoInnerError::into_error)
+    }
+}
+
+impl Write for Gathered<'_> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Results written whole (`--field` and `--quiet` are always written result by result).
 fn render(
     results: &[AccountResult],

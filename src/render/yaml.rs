@@ -18,7 +18,7 @@ pub fn render(
 ) -> io::Result<()> {
     // Written as it is serialized: the text of a large result is never held whole.
     let mut text = Text {
-        out,
+        out: super::Gathered::new(out),
         terminal,
         ends_line: false,
         error: None,
@@ -33,12 +33,12 @@ pub fn render(
     if !text.ends_line {
         writeln!(text.out)?;
     }
-    Ok(())
+    text.out.done()
 }
 
 /// The YAML text on its way out: invisible characters shown as codes on a terminal.
 struct Text<'w> {
-    out: &'w mut dyn Write,
+    out: super::Gathered<'w>,
     terminal: bool,
     ends_line: bool,
     /// What the output refused, given back instead of the serializer's own error.

@@ -185,6 +185,39 @@ fn roles_join_and_treat_empty_as_missing() {
     assert_eq!(p.organizations[0].role.as_deref(), Some("admin"));
 }
 
+/// An organization with nothing to look up (no roles of its own, no role table) is handed on
+/// as it came: the profile still reads only its id and name, whatever else it carries.
+#[test]
+fn organizations_with_nothing_to_look_up_keep_only_id_and_name() {
+    let body = json!({"email": "a@b.c", "organization_roles": {}, "organizations": [
+        {"id": 3, "name": "plain", "owner": {"email": "o@b.c"}, "balance": 1.5, "is_active": true},
+        {"id": "4", "name": "off", "current_user_roles": false},
+        {"id": 5, "name": "none", "current_user_roles": null},
+        {"id": 6, "name": "own", "current_user_roles": ["admin"]},
+        {"name": "  "},
+        "not an organization",
+    ]});
+    let p = hamravesh()
+        .normalize(&Document::from(&body), &Settings::default())
+        .unwrap();
+    let org = |id: Option<&str>, name: Option<&str>, role: Option<&str>| Organization {
+        id: id.map(str::to_string),
+        name: name.map(str::to_string),
+        role: role.map(str::to_string),
+        roles: role.iter().map(|r| r.to_string()).collect(),
+    };
+    assert_eq!(
+        p.organizations,
+        [
+            org(Some("3"), Some("plain"), None),
+            org(Some("4"), Some("off"), None),
+            org(Some("5"), Some("none"), None),
+            org(Some("6"), Some("own"), Some("admin")),
+            org(None, None, None),
+        ]
+    );
+}
+
 #[test]
 fn recognises_only_its_envelope() {
     for body in [
