@@ -15,6 +15,7 @@ use jaq_core::load::parse::{BinaryOp, Def, Pattern, Term};
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::path::Part;
 use jaq_core::{Compiler, Ctx, Vars, data};
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use bytes::{Bytes, BytesMut};
@@ -362,18 +363,45 @@ impl Programs {
 /// converted whole (a JSON object per item costs far more than the fields it gives).
 pub struct Item<'v>(&'v Val);
 
-impl Item<'_> {
+impl<'v> Item<'v> {
     pub fn is_object(&self) -> bool {
         matches!(self.0, Val::Obj(_))
     }
 
-    /// An object's field, as JSON; `None` when absent or when this is not an object.
-    pub fn get(&self, key: &str) -> Option<Value> {
+    /// An object's field; `None` when absent or when this is not an object.
+    pub fn field(&self, key: &str) -> Option<Item<'v>> {
         match self.0 {
             Val::Obj(map) => map
                 .iter()
                 .find(|(k, _)| matches!(k, Val::TStr(b) if &b[..] == key.as_bytes()))
-                .map(|(_, v)| to_value(v)),
+                .map(|(_, v)| Item(v)),
+            _ => None,
+        }
+    }
+
+    /// A string's text, read where it lies when it is UTF-8 (as it is from a JSON body).
+    pub fn text(&self) -> Option<Cow<'v, str>> {
+        match self.0 {
+            Val::TStr(b) | Val::BStr(b) => Some(String::from_utf8_lossy(b)),
+            _ => None,
+        }
+    }
+
+    /// A number in its JSON form.
+    pub fn number(&self) -> Option<String> {
+        match self.0 {
+            Val::Num(_) => match to_value(self.0) {
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An array's items; `None` when this is not an array.
+    pub fn items(&self) -> Option<impl Iterator<Item = Item<'v>> + use<'v>> {
+        match self.0 {
+            Val::Arr(items) => Some(items.iter().map(Item)),
             _ => None,
         }
     }

@@ -787,8 +787,8 @@ pub fn mask(value: &str) -> String {
 }
 
 /// A writer that replaces every credential of the run in what passes through it, line by
-/// line (a credential never spans a line: it travels in an HTTP header). The last partial
-/// line is written on flush and on drop.
+/// line (a credential never spans a line: it travels in an HTTP header), each line on its own
+/// however many arrive together. The last partial line is written on flush and on drop.
 pub struct Scrub<W: std::io::Write> {
     inner: W,
     pending: Vec<u8>,
@@ -836,22 +836,25 @@ impl<W: std::io::Write> Scrub<W> {
     }
 }
 
-/// `chunk` (whole lines) written with every credential of `secrets` replaced.
+/// `chunk` (whole lines) written with every credential of `secrets` replaced, a line at a
+/// time: what one line holds (an escape left open, a line break a match would take) never
+/// changes what is found in the next.
 fn write_scrubbed(
     inner: &mut impl std::io::Write,
     chunk: &[u8],
     secrets: Option<&Secrets>,
 ) -> std::io::Result<()> {
-    match secrets {
-        Some(secrets) => {
-            let text = String::from_utf8_lossy(chunk);
-            match secrets.replace(&text) {
-                Some(clean) => inner.write_all(clean.as_bytes()),
-                None => inner.write_all(chunk),
-            }
+    let Some(secrets) = secrets else {
+        return inner.write_all(chunk);
+    };
+    for line in chunk.split_inclusive(|&b| b == b'\n') {
+        let text = String::from_utf8_lossy(line);
+        match secrets.replace(&text) {
+            Some(clean) => inner.write_all(clean.as_bytes())?,
+            None => inner.write_all(line)?,
         }
-        None => inner.write_all(chunk),
     }
+    Ok(())
 }
 
 impl<W: std::io::Write> std::io::Write for Scrub<W> {
@@ -1114,6 +1117,54 @@ mod tests {
         }
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, "first [redacted] line\nsecond [redacted]");
+    }
+
+    /// Lines that arrive together are scrubbed each on its own, as if written one by one: an
+    /// escape left open on one line does not hide an encoded credential on the next, and a
+    /// match never takes a line break.
+    #[test]
+    fn lines_written_together_scrub_as_lines_written_alone() {
+        use std::io::Write;
+        let secrets = Arc::new(Secrets::new(["tok/en+42=xyz-secret"]));
+        let inputs = [
+            "x\x1b]\nnext tok%2Fen%2B42%3Dxyz-secret here\n",
+            "split tok/en+42\n=xyz-secret\n",
+            "a tok/en+42=xyz-secret\nb t\u{200b}ok/en+42=xyz-secret\nplain\n",
+        ];
+        for input in inputs {
+            let mut alone = Vec::new();
+            {
+                let mut w = Scrub::new(&mut alone);
+                w.secrets = Some(secrets.clone());
+                for line in input.split_inclusive('\n') {
+                    w.write_all(line.as_bytes()).unwrap();
+                }
+            }
+            for buffered in [false, true] {
+                let mut together = Vec::new();
+                {
+                    let mut w = match buffered {
+                        true => Scrub::buffered(&mut together),
+                        false => Scrub::new(&mut together),
+                    };
+                    w.secrets = Some(secrets.clone());
+                    w.write_all(input.as_bytes()).unwrap();
+                }
+                assert_eq!(together, alone, "{input:?}");
+            }
+            let alone = String::from_utf8(alone).unwrap();
+            assert_eq!(alone.lines().count(), input.lines().count(), "{alone:?}");
+        }
+        // The first and the last hold a credential each line would find on its own.
+        let mut out = Vec::new();
+        {
+            let mut w = Scrub::buffered(&mut out);
+            w.secrets = Some(secrets.clone());
+            w.write_all(inputs[0].as_bytes()).unwrap();
+            w.write_all(inputs[2].as_bytes()).unwrap();
+        }
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("xyz-secret"), "{out:?}");
     }
 
     /// A buffered scrubber passes nothing on before its hold fills or it is flushed, then

@@ -14,6 +14,7 @@
 //! every string that is empty or only white space is read as `null`: providers send `""` for
 //! unset fields, and `.display_name // .name` should fall back past one.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -186,28 +187,6 @@ impl Field {
     }
 }
 
-/// An organization from a mapping's object: `roles` as the definition gives them, else `role`
-/// split at its commas; `role` as given, else the roles joined.
-fn organization(o: &Item<'_>) -> Organization {
-    let role = o.get("role").as_ref().and_then(text);
-    let roles: Vec<String> = match o.get("roles") {
-        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
-        _ => role
-            .iter()
-            .flat_map(|r| r.split(','))
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .collect(),
-    };
-    Organization {
-        id: o.get("id").as_ref().and_then(identifier),
-        name: o.get("name").as_ref().and_then(text),
-        role: role.or_else(|| (!roles.is_empty()).then(|| roles.join(", "))),
-        roles,
-    }
-}
-
 /// Organizations as they stream out of a mapping, their text kept in one buffer until the
 /// stream ends. Allocated one by one between the engine's short-lived values, the strings of a
 /// long list pin the heap's free space in place: with 250 000 organizations the process grew
@@ -218,38 +197,81 @@ struct Staged {
     /// Per organization: id, name and role, then where its roles start in `roles`.
     fields: Vec<([Option<Span>; 3], u32)>,
     roles: Vec<Span>,
+    /// Text was refused while the current organization was kept (see [`Staged::keep`]).
+    full: bool,
 }
 
 /// Where a string lies in [`Staged::text`]: from, to.
 type Span = (u32, u32);
 
 impl Staged {
-    fn push(&mut self, mut organization: Organization) {
-        // Offsets are 32 bits: text past 4 GiB (only a runaway mapping makes that much) is
-        // left out rather than misread.
-        let size: usize = organization.texts_mut().map(|t| t.len()).sum();
-        if u32::try_from(self.text.len() + size).is_err() {
+    /// Keeps what the profile reads of an organization (an object a mapping gave), each part
+    /// read where it lies: `roles` as the definition gives them, else `role` split at its
+    /// commas; `role` as given, else the roles joined; `id` a string or a number in its JSON
+    /// form. A text field is a string that is not blank: a number where a name belongs is not
+    /// a name.
+    fn push(&mut self, o: &Item<'_>) {
+        fn text<'v>(value: Option<Item<'v>>) -> Option<Cow<'v, str>> {
+            value?.text().filter(|t| !t.trim().is_empty())
+        }
+        let (text_before, roles_before) = (self.text.len(), self.roles.len());
+        let role = text(o.field("role"));
+        match o.field("roles").and_then(|roles| roles.items()) {
+            Some(roles) => roles.filter_map(|r| text(Some(r))).for_each(|r| {
+                let span = self.keep(&r);
+                self.roles.push(span);
+            }),
+            None => role
+                .iter()
+                .flat_map(|r| r.split(','))
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .for_each(|r| {
+                    let span = self.keep(r);
+                    self.roles.push(span);
+                }),
+        }
+        let role = match role {
+            Some(role) => Some(self.keep(&role)),
+            None if self.roles.len() > roles_before => {
+                let roles = &self.roles[roles_before..];
+                let joined: Vec<&str> = roles
+                    .iter()
+                    .map(|&(from, to)| &self.text[from as usize..to as usize])
+                    .collect();
+                Some(self.keep(&joined.join(", ")))
+            }
+            None => None,
+        };
+        let id = o.field("id").and_then(|id| match id.number() {
+            Some(number) => Some(Cow::Owned(number)),
+            None => text(Some(id)),
+        });
+        let id = id.map(|id| self.keep(&id));
+        let name = text(o.field("name")).map(|name| self.keep(&name));
+        // Offsets are 32 bits: an organization whose text would end past 4 GiB (only a
+        // runaway mapping makes that much) is left out rather than misread.
+        if std::mem::take(&mut self.full) {
+            self.text.truncate(text_before);
+            self.roles.truncate(roles_before);
             return;
         }
-        let Organization {
-            id,
-            name,
-            role,
-            roles,
-        } = organization;
-        let fields = [id, name, role].map(|field| field.map(|f| self.keep(&f)));
-        let first = self.roles.len() as u32;
-        for role in roles {
-            let span = self.keep(&role);
-            self.roles.push(span);
-        }
-        self.fields.push((fields, first));
+        self.fields.push(([id, name, role], roles_before as u32));
     }
 
+    /// Appends `text`, unless it would end past 4 GiB: then nothing, and [`Staged::full`].
     fn keep(&mut self, text: &str) -> Span {
-        let start = self.text.len() as u32;
-        self.text.push_str(text);
-        (start, self.text.len() as u32)
+        let start = self.text.len();
+        match u32::try_from(start + text.len()) {
+            Ok(end) => {
+                self.text.push_str(text);
+                (start as u32, end)
+            }
+            Err(_) => {
+                self.full = true;
+                (0, 0)
+            }
+        }
     }
 
     fn finish(self) -> Vec<Organization> {
@@ -1403,7 +1425,7 @@ impl Definition {
             let mut stage = |input: &crate::jq::Input<'_>| {
                 programs.items(i, input, |o| {
                     if o.is_object() {
-                        staged.push(organization(&o));
+                        staged.push(&o);
                     }
                 })
             };

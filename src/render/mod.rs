@@ -126,36 +126,74 @@ fn quiet(r: &AccountResult) {
 
 /// What a serializer writes, gathered into pieces of a few kilobytes before it reaches `out`:
 /// a serializer writes a punctuation mark or a word at a time, and each write through the
-/// output's scrubber costs more than the bytes it carries.
-pub(crate) struct Gathered<'w>(io::BufWriter<&'w mut dyn Write>);
+/// output's scrubber costs more than the bytes it carries. Once `out` has refused a piece,
+/// nothing more is offered to it (a piece is never offered twice); what is left when a
+/// renderer stops early for another reason is passed on as it goes.
+pub(crate) struct Gathered<'w> {
+    out: &'w mut dyn Write,
+    gathered: Vec<u8>,
+    refused: bool,
+}
 
 impl<'w> Gathered<'w> {
+    const PIECE: usize = 16 * 1024;
+
     pub(crate) fn new(out: &'w mut dyn Write) -> Gathered<'w> {
-        Gathered(io::BufWriter::with_capacity(16 * 1024, out))
+        Gathered {
+            out,
+            gathered: Vec::with_capacity(Self::PIECE),
+            refused: false,
+        }
     }
 
     /// Passes the rest on (without flushing `out`: its owner decides when).
-    pub(crate) fn done(self) -> io::Result<()> {
-        self.0
-            .into_inner()
-            .map(drop)
-            .map_err(io::IntoInnerError::into_error)
+    pub(crate) fn done(mut self) -> io::Result<()> {
+        self.pass()
+    }
+
+    fn pass(&mut self) -> io::Result<()> {
+        if self.refused {
+            return Err(io::Error::other("the output refused an earlier piece"));
+        }
+        let passed = self.out.write_all(&self.gathered);
+        self.gathered.clear();
+        self.refused = passed.is_err();
+        passed
     }
 }
 
 impl Write for Gathered<'_> {
     #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+        self.write_all(buf).map(|()| buf.len())
     }
 
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.write_all(buf)
+        if self.gathered.len() + buf.len() > Self::PIECE {
+            self.pass()?;
+            // A long text (a whole `--raw` answer) goes on from where it is, not copied.
+            if buf.len() >= Self::PIECE {
+                let passed = self.out.write_all(buf);
+                self.refused = passed.is_err();
+                return passed;
+            }
+        }
+        self.gathered.extend_from_slice(buf);
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+        self.pass()?;
+        self.out.flush()
+    }
+}
+
+impl Drop for Gathered<'_> {
+    fn drop(&mut self) {
+        if !self.gathered.is_empty() && !self.refused {
+            let _ = self.pass();
+        }
     }
 }
 
