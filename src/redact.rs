@@ -848,9 +848,14 @@ fn write_scrubbed(
         return inner.write_all(chunk);
     };
     for line in chunk.split_inclusive(|&b| b == b'\n') {
-        let text = String::from_utf8_lossy(line);
-        match secrets.replace(&text) {
-            Some(clean) => inner.write_all(clean.as_bytes())?,
+        // Searched without its line break (a credential holds none), which would otherwise
+        // have the line searched a second time as a reader sees it.
+        let (text, end) = match line.strip_suffix(b"\n") {
+            Some(text) => (text, "\n"),
+            None => (line, ""),
+        };
+        match secrets.replace(&String::from_utf8_lossy(text)) {
+            Some(clean) => inner.write_all((clean + end).as_bytes())?,
             None => inner.write_all(line)?,
         }
     }

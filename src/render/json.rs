@@ -16,9 +16,12 @@ use crate::sanitize;
 pub fn render(results: &[AccountResult], as_list: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut out = super::Gathered::new(out);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Visible(PrettyFormatter::new()));
-    match results {
-        [one] if !as_list => one.serialize(&mut ser)?,
-        _ => results.serialize(&mut ser)?,
+    let written = match results {
+        [one] if !as_list => one.serialize(&mut ser),
+        _ => results.serialize(&mut ser),
+    };
+    if let Err(e) = written {
+        return Err(out.reason(e));
     }
     writeln!(out)?;
     out.done()
@@ -34,7 +37,9 @@ pub fn item(result: &AccountResult, first: bool, out: &mut dyn Write) -> io::Res
     let mut indented = Indent(&mut out);
     let mut ser =
         serde_json::Serializer::with_formatter(&mut indented, Visible(PrettyFormatter::new()));
-    result.serialize(&mut ser)?;
+    if let Err(e) = result.serialize(&mut ser) {
+        return Err(out.reason(e));
+    }
     out.done()
 }
 

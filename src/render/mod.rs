@@ -127,12 +127,14 @@ fn quiet(r: &AccountResult) {
 /// What a serializer writes, gathered into pieces of a few kilobytes before it reaches `out`:
 /// a serializer writes a punctuation mark or a word at a time, and each write through the
 /// output's scrubber costs more than the bytes it carries. Once `out` has refused a piece,
-/// nothing more is offered to it (a piece is never offered twice); what is left when a
-/// renderer stops early for another reason is passed on as it goes.
+/// nothing more is offered to it (a piece is never offered twice) and every later write fails
+/// as that one did; what is left when a renderer stops early for another reason is passed on
+/// as it goes.
 pub(crate) struct Gathered<'w> {
     out: &'w mut dyn Write,
     gathered: Vec<u8>,
-    refused: bool,
+    /// How `out` refused a piece, if it did.
+    refused: Option<io::ErrorKind>,
 }
 
 impl<'w> Gathered<'w> {
@@ -142,7 +144,7 @@ impl<'w> Gathered<'w> {
         Gathered {
             out,
             gathered: Vec::with_capacity(Self::PIECE),
-            refused: false,
+            refused: None,
         }
     }
 
@@ -151,13 +153,28 @@ impl<'w> Gathered<'w> {
         self.pass()
     }
 
-    fn pass(&mut self) -> io::Result<()> {
-        if self.refused {
-            return Err(io::Error::other("the output refused an earlier piece"));
+    /// The output's own error when it refused a piece, else `error` (a serializer reports the
+    /// output's refusal as its own error, which would hide a closed pipe).
+    pub(crate) fn reason(&self, error: impl Into<io::Error>) -> io::Error {
+        match self.refused {
+            Some(kind) => io::Error::new(kind, "the output refused to be written"),
+            None => error.into(),
         }
-        let passed = self.out.write_all(&self.gathered);
+    }
+
+    fn pass(&mut self) -> io::Result<()> {
+        let passed = self.give(None);
         self.gathered.clear();
-        self.refused = passed.is_err();
+        passed
+    }
+
+    /// Offers `out` the gathered bytes, or `text` when given, unless it refused before.
+    fn give(&mut self, text: Option<&[u8]>) -> io::Result<()> {
+        if let Some(kind) = self.refused {
+            return Err(io::Error::new(kind, "the output refused an earlier piece"));
+        }
+        let passed = self.out.write_all(text.unwrap_or(&self.gathered));
+        self.refused = passed.as_ref().err().map(io::Error::kind);
         passed
     }
 }
@@ -170,13 +187,11 @@ impl Write for Gathered<'_> {
 
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        if self.gathered.len() + buf.len() > Self::PIECE {
+        if self.gathered.len() + buf.len() > Self::PIECE || self.refused.is_some() {
             self.pass()?;
             // A long text (a whole `--raw` answer) goes on from where it is, not copied.
             if buf.len() >= Self::PIECE {
-                let passed = self.out.write_all(buf);
-                self.refused = passed.is_err();
-                return passed;
+                return self.give(Some(buf));
             }
         }
         self.gathered.extend_from_slice(buf);
@@ -191,7 +206,7 @@ impl Write for Gathered<'_> {
 
 impl Drop for Gathered<'_> {
     fn drop(&mut self) {
-        if !self.gathered.is_empty() && !self.refused {
+        if !self.gathered.is_empty() && self.refused.is_none() {
             let _ = self.pass();
         }
     }
@@ -219,5 +234,119 @@ fn render(
             options.terminal,
             out,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output that takes `room` bytes, then refuses as a closed pipe does; it counts the
+    /// refusals.
+    struct Closes {
+        taken: Vec<u8>,
+        room: usize,
+        refusals: usize,
+    }
+
+    impl Closes {
+        fn new(room: usize) -> Closes {
+            Closes {
+                taken: Vec::new(),
+                room,
+                refusals: 0,
+            }
+        }
+    }
+
+    impl Write for Closes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 && !buf.is_empty() {
+                self.refusals += 1;
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.room);
+            self.taken.extend_from_slice(&buf[..n]);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Writes of every size (none, small, a whole piece, longer than one) arrive in order and
+    /// whole; once the output refuses, every later write fails as it did and the output is
+    /// never offered anything again, not even when the gatherer is dropped.
+    #[test]
+    fn gathered_pieces_arrive_in_order_and_stop_at_a_refusal() {
+        let sizes = [0, 3, 16 * 1024, 5, 16 * 1024 - 5, 40_000, 1, 0, 7, 20_000];
+        let writes: Vec<Vec<u8>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (0..n).map(|j| (i * 31 + j % 251) as u8).collect())
+            .collect();
+        let all = writes.concat();
+        let mut out = Closes::new(usize::MAX);
+        let mut gathered = Gathered::new(&mut out);
+        for w in &writes {
+            gathered.write_all(w).unwrap();
+        }
+        gathered.done().unwrap();
+        assert!(out.taken == all, "bytes lost or out of order");
+
+        for room in [0, 10, 16 * 1024, 30_000, 60_000] {
+            let mut out = Closes::new(room);
+            let mut gathered = Gathered::new(&mut out);
+            let mut first = None;
+            for w in &writes {
+                first = first.or(gathered.write_all(w).err());
+            }
+            let first = first
+                .or(gathered.flush().err())
+                .expect("the output refused");
+            assert_eq!(first.kind(), io::ErrorKind::BrokenPipe, "room {room}");
+            let later = gathered.write_all(b"more").unwrap_err();
+            assert_eq!(later.kind(), io::ErrorKind::BrokenPipe, "room {room}");
+            assert_eq!(
+                gathered.reason(io::Error::other("serializer")).kind(),
+                io::ErrorKind::BrokenPipe
+            );
+            drop(gathered);
+            assert_eq!(
+                out.refusals, 1,
+                "room {room}: offered again after a refusal"
+            );
+            assert!(all.starts_with(&out.taken), "room {room}");
+        }
+    }
+
+    /// A closed pipe while a long `--raw` answer is written reads as a closed pipe (which ends
+    /// a run quietly), in JSON, a JSON list and YAML, not as the serializer's own error.
+    #[test]
+    fn a_closed_pipe_during_a_long_answer_stays_a_closed_pipe() {
+        let result = AccountResult {
+            raw: Some(crate::raw::Raw::from_value(
+                &serde_json::json!({"big": "x".repeat(100_000), "list": [1, 2, 3]}),
+            )),
+            ..AccountResult::example("acct")
+        };
+        let one = std::slice::from_ref(&result);
+        for room in [100, 20_000, 60_000] {
+            let mut out = Closes::new(room);
+            let e = json::render(one, false, &mut out).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "json, room {room}");
+            let mut out = Closes::new(room);
+            let e = json::item(&result, true, &mut out).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                io::ErrorKind::BrokenPipe,
+                "json list, room {room}"
+            );
+            let mut out = Closes::new(room);
+            let e = yaml::render(one, false, false, &mut out).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "yaml, room {room}");
+        }
     }
 }

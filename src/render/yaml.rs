@@ -56,7 +56,7 @@ impl std::fmt::Write for Text<'_> {
             false => self.out.write_all(s.as_bytes()),
         };
         written.map_err(|e| {
-            self.error = Some(e);
+            self.error.get_or_insert(e);
             std::fmt::Error
         })
     }
