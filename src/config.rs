@@ -11,7 +11,7 @@
 //! Problems that come from the environment or from required settings belong to one account and
 //! are reported only when that account is selected, or by `config check`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -410,7 +410,11 @@ fn parse_partial(
     text: &str,
     file: &Path,
 ) -> Result<(Defaults, Vec<Declaration>, Vec<ConfigError>), ConfigErrors> {
-    let ctx = Ctx { text, file };
+    let ctx = Ctx {
+        text,
+        file,
+        breaks: text.match_indices('\n').map(|(at, _)| at).collect(),
+    };
     // The parser recovers and may report several errors; the first in the file is the cause.
     let (doc, errors) = DeTable::parse_recoverable(text);
     if let Some(e) = errors
@@ -466,21 +470,21 @@ fn parse_partial(
     }
     // `[a-b]` and `[a_b]`, or `[chatwoot]` and `[CHATWOOT]`, share their WHOAMI_* variables:
     // one of them would silently take the other's credential.
-    for (i, later) in accounts.iter().enumerate() {
-        if let Some(earlier) = accounts[..i]
-            .iter()
-            .find(|a| env_var_name(&a.name, "") == env_var_name(&later.name, ""))
-        {
-            errors.push(ConfigError {
+    let mut prefixes: HashMap<String, &str> = HashMap::with_capacity(accounts.len());
+    for later in &accounts {
+        let prefix = env_var_name(&later.name, "");
+        match prefixes.get(&prefix) {
+            Some(earlier) => errors.push(ConfigError {
                 file: Some(file.to_path_buf()),
                 line: later.at.as_ref().map(|at| (at.line, 1)),
                 message: format!(
-                    "accounts `{}` and `{}` both map to {}* variables; rename one",
-                    earlier.name,
+                    "accounts `{earlier}` and `{}` both map to {prefix}* variables; rename one",
                     later.name,
-                    env_var_name(&later.name, "")
                 ),
-            });
+            }),
+            None => {
+                prefixes.insert(prefix, &later.name);
+            }
         }
     }
     Ok((defaults, accounts, errors))
@@ -536,6 +540,9 @@ fn parser_message(message: &str) -> String {
 struct Ctx<'a> {
     text: &'a str,
     file: &'a Path,
+    /// Where each line break is: a position is found without reading the text up to it
+    /// (every account has one, and a file of a thousand accounts read them all each time).
+    breaks: Vec<usize>,
 }
 
 type Entry<'a> = (
@@ -547,7 +554,7 @@ impl Ctx<'_> {
     fn error(&self, offset: usize, message: String) -> ConfigError {
         ConfigError {
             file: Some(self.file.to_path_buf()),
-            line: Some(position(self.text, offset)),
+            line: Some(self.position(offset)),
             message,
         }
     }
@@ -555,8 +562,20 @@ impl Ctx<'_> {
     fn location(&self, offset: usize) -> Location {
         Location {
             file: self.file.to_path_buf(),
-            line: position(self.text, offset).0,
+            line: self.position(offset).0,
         }
+    }
+
+    /// [`position`], from the line breaks found once.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.breaks.partition_point(|&at| at < offset);
+        let start = line.checked_sub(1).map_or(0, |i| self.breaks[i] + 1);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |l| l.chars().count());
+        (line + 1, column + 1)
     }
 
     fn string(&self, table: &str, (key, value): Entry<'_>) -> Result<String, ConfigError> {
@@ -1030,6 +1049,39 @@ mod tests {
             .unwrap_err()
             .messages()
             .join("\n")
+    }
+
+    /// Positions found from the line breaks found once are those found by reading the text.
+    #[test]
+    fn positions_from_the_line_breaks_match_reading_the_text() {
+        let text = "a = 1\n\n[é-x]\r\nkey = \"ü€\"\n  b = 2";
+        let ctx = Ctx {
+            text,
+            file: Path::new("c.toml"),
+            breaks: text.match_indices('\n').map(|(at, _)| at).collect(),
+        };
+        for (offset, _) in text
+            .char_indices()
+            .chain([(text.len(), ' '), (text.len() + 5, ' ')])
+        {
+            assert_eq!(ctx.position(offset), position(text, offset), "at {offset}");
+        }
+    }
+
+    /// Every account whose variables another's share is named, with the first of them.
+    #[test]
+    fn accounts_sharing_variables_are_each_named_with_the_first() {
+        let text = "[a-b]\ntoken = \"x\"\n[x]\ntoken = \"y\"\n[a_b]\ntoken = \"z\"\n[A-B]\ntoken = \"w\"\n";
+        let e = parse_err(text);
+        assert!(
+            e.contains("c.toml:5:1: accounts `a-b` and `a_b` both map to WHOAMI_A_B_* variables"),
+            "{e}"
+        );
+        assert!(
+            e.contains("c.toml:7:1: accounts `a-b` and `A-B` both map to WHOAMI_A_B_*"),
+            "{e}"
+        );
+        assert_eq!(e.matches("both map to").count(), 2, "{e}");
     }
 
     #[test]
