@@ -410,11 +410,7 @@ fn parse_partial(
     text: &str,
     file: &Path,
 ) -> Result<(Defaults, Vec<Declaration>, Vec<ConfigError>), ConfigErrors> {
-    let ctx = Ctx {
-        text,
-        file,
-        breaks: text.match_indices('\n').map(|(at, _)| at).collect(),
-    };
+    let ctx = Ctx::new(text, file);
     // The parser recovers and may report several errors; the first in the file is the cause.
     let (doc, errors) = DeTable::parse_recoverable(text);
     if let Some(e) = errors
@@ -550,7 +546,15 @@ type Entry<'a> = (
     &'a Spanned<DeValue<'a>>,
 );
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, file: &'a Path) -> Ctx<'a> {
+        Ctx {
+            text,
+            file,
+            breaks: text.match_indices('\n').map(|(at, _)| at).collect(),
+        }
+    }
+
     fn error(&self, offset: usize, message: String) -> ConfigError {
         ConfigError {
             file: Some(self.file.to_path_buf()),
@@ -1055,11 +1059,7 @@ mod tests {
     #[test]
     fn positions_from_the_line_breaks_match_reading_the_text() {
         let text = "a = 1\n\n[é-x]\r\nkey = \"ü€\"\n  b = 2";
-        let ctx = Ctx {
-            text,
-            file: Path::new("c.toml"),
-            breaks: text.match_indices('\n').map(|(at, _)| at).collect(),
-        };
+        let ctx = Ctx::new(text, Path::new("c.toml"));
         for (offset, _) in text
             .char_indices()
             .chain([(text.len(), ' '), (text.len() + 5, ' ')])
@@ -1082,6 +1082,7 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.matches("both map to").count(), 2, "{e}");
+        assert!(e.find("c.toml:5:1:") < e.find("c.toml:7:1:"), "{e}");
     }
 
     #[test]
