@@ -654,16 +654,24 @@ async fn a_large_answer_that_echoes_the_credential_is_redacted() {
 
 /// A list over 4 MiB is kept as text and its items parsed a batch at a time
 /// (`organizations_each`): the same hollowing and redaction hold for every item, in every
-/// format, with the credential echoed in names, as a key and under secret keys.
+/// format, with the credential echoed in names, as a key and under secret keys. Every other
+/// organization has no roles of its own and is handed on by the mapping as it came, with a
+/// role, an escape left open and the credential split by an invisible mark; the output is
+/// long enough to cross every piece the output is gathered and scrubbed in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_read_a_batch_at_a_time_keeps_every_secret() {
     const HIDDEN: &str = "item-secret-5f3c9a1e7b";
+    let (head, tail) = TOKEN.split_at(6);
     let orgs: Vec<String> = (0..25_000)
-        .map(|i| {
-            format!(
+        .map(|i| match i % 2 {
+            0 => format!(
                 r#"{{"id": {i}, "name": "o{i} {TOKEN}", "{TOKEN}": 1, "password": "{HIDDEN}",
                 "invoice_settings": {{"national_id": "{HIDDEN}"}}, "current_user_roles": ["r\u001b[2J{TOKEN}"]}}"#
-            )
+            ),
+            _ => format!(
+                r#"{{"id": {i}, "name": "o{i} {head}\u200b{tail}", "{TOKEN}": 1, "api_key": "{HIDDEN}",
+                "role": "x\u001b]0;{TOKEN}", "invoice_settings": {{"national_id": "{HIDDEN}"}}}}"#
+            ),
         })
         .collect();
     let body = format!(
